@@ -1,0 +1,34 @@
+"""Writing the audit log. Services call `record_audit` inside their transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from .models import AuditEntry
+
+
+def record_audit(
+    *,
+    actor: Any | None,
+    action: str,
+    obj: models.Model | None = None,
+    country_code: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+    note: str = "",
+) -> AuditEntry:
+    actor_user = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditEntry.objects.create(
+        actor=actor_user,
+        actor_label=str(actor_user) if actor_user else (str(actor) if actor else "system"),
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_label=str(obj)[:255] if obj is not None else "",
+        country_code=country_code,
+        before=before,
+        after=after,
+        note=note,
+    )

@@ -1,0 +1,91 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from asphub.core.bilingual import localized
+
+
+class Country(models.Model):
+    """A country whose National Commission runs a national ASPnet network, with its own rules.
+
+    National rules differ, so the school year, the candidate stage, the renewal period and the
+    school-team rule are settings of the country, not code.
+    """
+
+    code = models.CharField(_("ISO 3166-1 code"), max_length=2, unique=True)
+    name_lv = models.CharField(_("name (Latvian)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    languages = models.JSONField(
+        _("languages"),
+        default=list,
+        blank=True,
+        help_text=_("Language codes used by the national network, most used first."),
+    )
+    school_year_start_month = models.PositiveSmallIntegerField(
+        _("school year starts in month"),
+        default=9,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+    )
+    school_year_start_day = models.PositiveSmallIntegerField(
+        _("school year starts on day"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+    )
+    uses_candidate_stage = models.BooleanField(_("uses a candidate stage"), default=True)
+    candidate_stage_months = models.PositiveSmallIntegerField(
+        _("candidate stage length (months)"), default=12
+    )
+    renewal_period_years = models.PositiveSmallIntegerField(
+        _("membership renewal period (years)"), null=True, blank=True
+    )
+    minimum_team_size = models.PositiveSmallIntegerField(
+        _("minimum school team size"), default=3
+    )
+    has_national_network = models.BooleanField(
+        _("has a national network on this platform"), default=False
+    )
+
+    class Meta:
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
+        ordering = ["name_en"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(school_year_start_month__gte=1)
+                & models.Q(school_year_start_month__lte=12),
+                name="country_school_year_month_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return localized(self, "name").text
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name").text
+
+
+class Subdivision(models.Model):
+    """A first-level part of a country (in Latvia: a municipality or state city, ISO 3166-2:LV)."""
+
+    country = models.ForeignKey(
+        Country, verbose_name=_("country"), on_delete=models.PROTECT, related_name="subdivisions"
+    )
+    code = models.CharField(_("ISO 3166-2 code"), max_length=10, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=60, blank=True)
+    sort_key = models.CharField(max_length=255, editable=False, db_index=True, default="")
+
+    class Meta:
+        verbose_name = _("subdivision")
+        verbose_name_plural = _("subdivisions")
+        ordering = ["sort_key"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        from asphub.core.text import latvian_sort_key
+
+        self.sort_key = latvian_sort_key(self.name)
+        super().save(*args, **kwargs)

@@ -1,0 +1,14 @@
+from django.contrib import admin
+
+from .models import Page
+
+
+@admin.register(Page)
+class PageAdmin(admin.ModelAdmin):
+    list_display = ["slug", "country", "title_lv", "title_en", "updated_at"]
+    list_filter = ["country", "slug"]
+    fieldsets = (
+        (None, {"fields": ("country", "slug")}),
+        ("Latviešu", {"fields": ("title_lv", "summary_lv", "body_lv")}),
+        ("English", {"fields": ("title_en", "summary_en", "body_en")}),
+    )

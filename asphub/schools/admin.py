@@ -1,0 +1,20 @@
+from django.contrib import admin
+
+from .models import FlagshipParticipation, School
+
+
+class FlagshipParticipationInline(admin.TabularInline):
+    model = FlagshipParticipation
+    extra = 0
+    autocomplete_fields = ["flagship"]
+
+
+@admin.register(School)
+class SchoolAdmin(admin.ModelAdmin):
+    list_display = ["name", "institution_type", "ownership", "subdivision", "membership_status"]
+    list_filter = ["country", "membership_status", "institution_type", "ownership"]
+    search_fields = ["name", "settlement"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["subdivision"]
+    inlines = [FlagshipParticipationInline]
+    list_select_related = ["subdivision"]

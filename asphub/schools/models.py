@@ -1,0 +1,200 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from asphub.core.bilingual import localized
+from asphub.core.models import TimeStampedModel
+from asphub.core.text import latvian_sort_key, search_document
+
+
+class InstitutionType(models.TextChoices):
+    PRESCHOOL = "preschool", _("pre-school institution")
+    PRIMARY = "primary", _("primary school (grades 1–6)")
+    BASIC = "basic", _("basic school (grades 1–9)")
+    SECONDARY = "secondary", _("secondary school")
+    GYMNASIUM = "gymnasium", _("gymnasium")
+    VOCATIONAL = "vocational", _("vocational school")
+    NON_FORMAL = "non_formal", _("non-formal and interest education centre")
+    GENERAL = "general", _("general education school")
+    TEACHER_TRAINING = "teacher_training", _("teacher training institution")
+
+
+class Ownership(models.TextChoices):
+    STATE = "state", _("state")
+    MUNICIPAL = "municipal", _("municipal")
+    PRIVATE = "private", _("private")
+
+
+class MembershipStatus(models.TextChoices):
+    """Where a school stands in the membership lifecycle (see DOMAIN.md)."""
+
+    SUBMITTED = "submitted", _("application submitted")
+    UNDER_REVIEW = "under_review", _("under review")
+    CHANGES_REQUESTED = "changes_requested", _("changes requested")
+    REJECTED = "rejected", _("rejected")
+    ENDORSED = "endorsed", _("endorsed")
+    CANDIDATE = "candidate", _("candidate")
+    MEMBER = "member", _("member")
+    DORMANT = "dormant", _("dormant")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+    EXCLUDED = "excluded", _("excluded")
+
+
+# Statuses of schools that appear in the public directory.
+PUBLIC_STATUSES = (
+    MembershipStatus.ENDORSED,
+    MembershipStatus.CANDIDATE,
+    MembershipStatus.MEMBER,
+    MembershipStatus.DORMANT,
+)
+
+
+class LocationPrecision(models.TextChoices):
+    EXACT = "exact", _("exact address")
+    SETTLEMENT = "settlement", _("approximate: settlement centre")
+    CITY = "city", _("approximate: city centre")
+
+
+class School(TimeStampedModel):
+    """An educational institution in (or applying to) a national ASPnet network.
+
+    The name is exactly as it is printed on the membership certificate.
+    """
+
+    country = models.ForeignKey(
+        "countries.Country",
+        verbose_name=_("country"),
+        on_delete=models.PROTECT,
+        related_name="schools",
+    )
+    subdivision = models.ForeignKey(
+        "countries.Subdivision",
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        related_name="schools",
+        null=True,
+        blank=True,
+    )
+    name = models.CharField(_("name"), max_length=255)
+    slug = models.SlugField(_("address in the directory"), max_length=120, unique=True)
+    institution_type = models.CharField(
+        _("institution type"), max_length=20, choices=InstitutionType.choices
+    )
+    ownership = models.CharField(
+        _("ownership"), max_length=12, choices=Ownership.choices, blank=True
+    )
+    settlement = models.CharField(_("settlement"), max_length=120, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    location_precision = models.CharField(
+        _("location precision"),
+        max_length=12,
+        choices=LocationPrecision.choices,
+        default=LocationPrecision.SETTLEMENT,
+    )
+    website = models.URLField(_("website"), blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    description_lv = models.TextField(_("description (Latvian)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    membership_status = models.CharField(
+        _("membership status"),
+        max_length=20,
+        choices=MembershipStatus.choices,
+        default=MembershipStatus.SUBMITTED,
+        db_index=True,
+    )
+    member_since = models.PositiveSmallIntegerField(
+        _("member since (year)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1953), MaxValueValidator(2100)],
+    )
+    flagship_networks = models.ManyToManyField(
+        "taxonomy.FlagshipNetwork",
+        verbose_name=_("flagship networks"),
+        through="FlagshipParticipation",
+        related_name="schools",
+        blank=True,
+    )
+    sort_key = models.CharField(max_length=255, editable=False, db_index=True, default="")
+    search_text = models.TextField(editable=False, default="")
+
+    class Meta:
+        verbose_name = _("school")
+        verbose_name_plural = _("schools")
+        ordering = ["sort_key", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["country", "name"], name="school_name_unique_in_country"),
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True, longitude__isnull=True)
+                | models.Q(latitude__isnull=False, longitude__isnull=False),
+                name="school_coordinates_both_or_neither",
+            ),
+        ]
+        indexes = [models.Index(fields=["country", "membership_status", "sort_key"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.refresh_derived_fields()
+        super().save(*args, **kwargs)
+
+    def refresh_derived_fields(self) -> None:
+        self.sort_key = latvian_sort_key(self.name)
+        self.search_text = search_document(self.name)
+
+    def get_absolute_url(self) -> str:
+        return reverse("schools:detail", kwargs={"slug": self.slug})
+
+    @property
+    def description(self):
+        return localized(self, "description")
+
+    @property
+    def location_is_approximate(self) -> bool:
+        return self.location_precision != LocationPrecision.EXACT
+
+    @property
+    def is_public(self) -> bool:
+        return self.membership_status in PUBLIC_STATUSES
+
+
+class FlagshipParticipation(models.Model):
+    """A school's part in a flagship network, from a year (and, if it left, to a year)."""
+
+    school = models.ForeignKey(School, verbose_name=_("school"), on_delete=models.CASCADE)
+    flagship = models.ForeignKey(
+        "taxonomy.FlagshipNetwork", verbose_name=_("flagship network"), on_delete=models.CASCADE
+    )
+    since_year = models.PositiveSmallIntegerField(_("since"), null=True, blank=True)
+    until_year = models.PositiveSmallIntegerField(_("until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("flagship participation")
+        verbose_name_plural = _("flagship participations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "flagship"], name="flagship_participation_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school} – {self.flagship}"

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "schools"
+
+urlpatterns = [
+    path("", views.directory, name="directory"),
+    path("map/", views.map_page, name="map"),
+    path("map.json", views.map_points, name="map_points"),
+    path("export.csv", views.export_csv, name="export_csv"),
+    path("export.json", views.export_json, name="export_json"),
+    path("<slug:slug>/", views.detail, name="detail"),
+]

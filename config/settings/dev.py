@@ -1,0 +1,18 @@
+"""Local development: SQLite under var/, debug pages, demo sign-ins allowed."""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, database_from_url
+
+DEBUG = True
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-not-secret-8f3b2c1d9e7a6b5c4d3e2f1a0b9c8d7e")
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+DATABASES = {
+    "default": database_from_url(
+        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'asphub.sqlite3'}")
+    )
+}
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Only the development setup may create the demo sign-ins printed by `make run`.
+ASPHUB_ALLOW_DEMO_USERS = True
