@@ -38,9 +38,7 @@ class Country(models.Model):
     renewal_period_years = models.PositiveSmallIntegerField(
         _("membership renewal period (years)"), null=True, blank=True
     )
-    minimum_team_size = models.PositiveSmallIntegerField(
-        _("minimum school team size"), default=3
-    )
+    minimum_team_size = models.PositiveSmallIntegerField(_("minimum school team size"), default=3)
     has_national_network = models.BooleanField(
         _("has a national network on this platform"), default=False
     )

@@ -18,7 +18,10 @@ class Page(TimeStampedModel):
         JOIN = "join", _("how to join")
 
     country = models.ForeignKey(
-        "countries.Country", verbose_name=_("country"), on_delete=models.CASCADE, related_name="pages"
+        "countries.Country",
+        verbose_name=_("country"),
+        on_delete=models.CASCADE,
+        related_name="pages",
     )
     slug = models.CharField(_("page"), max_length=40, choices=Slug.choices)
     title_lv = models.CharField(_("title (Latvian)"), max_length=200, blank=True)

@@ -53,7 +53,9 @@ def read_school_csv(content: bytes) -> ParsedFile:
     except StopIteration as empty:
         raise SchoolFileError(_("The file is empty.")) from empty
     except csv.Error as error:
-        raise SchoolFileError(_("The header line cannot be read: %(error)s") % {"error": error})
+        raise SchoolFileError(
+            _("The header line cannot be read: %(error)s") % {"error": error}
+        ) from error
     columns = [name.strip().lower() for name in header]
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     if missing:
@@ -74,9 +76,9 @@ def read_school_csv(content: bytes) -> ParsedFile:
         except StopIteration:
             break
         except csv.Error as error:
-            parsed.errors.append((reader.line_num, _("The line cannot be read: %(error)s") % {
-                "error": error
-            }))
+            parsed.errors.append(
+                (reader.line_num, _("The line cannot be read: %(error)s") % {"error": error})
+            )
             break
         line_number = reader.line_num
         if not any(value.strip() for value in values):

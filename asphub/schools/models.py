@@ -141,7 +141,9 @@ class School(TimeStampedModel):
         verbose_name_plural = _("schools")
         ordering = ["sort_key", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["country", "name"], name="school_name_unique_in_country"),
+            models.UniqueConstraint(
+                fields=["country", "name"], name="school_name_unique_in_country"
+            ),
             models.CheckConstraint(
                 condition=models.Q(latitude__isnull=True, longitude__isnull=True)
                 | models.Q(latitude__isnull=False, longitude__isnull=False),

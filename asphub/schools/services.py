@@ -4,6 +4,7 @@ transaction and records an audit entry."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -21,6 +22,7 @@ from .permissions import can_manage_schools
 # The command line is trusted: whoever runs manage.py already controls the server.
 COMMAND_LINE = "command line"
 
+COORDINATE_STEP = Decimal("0.00001")
 IMPORTED_FIELDS = (
     "institution_type", "ownership", "settlement", "address", "latitude", "longitude",
     "location_precision", "membership_status", "member_since", "website", "email", "phone",
@@ -54,13 +56,11 @@ def unique_school_slug(name: str, *, exclude_pk: int | None = None) -> str:
 
 def _snapshot(school: School) -> dict[str, Any]:
     """The imported fields as JSON-safe values, for the audit log's before and after."""
-    values: dict[str, Any] = {
-        name: getattr(school, name) for name in IMPORTED_FIELDS
-    }
+    values: dict[str, Any] = {name: getattr(school, name) for name in IMPORTED_FIELDS}
     values["subdivision"] = school.subdivision.code if school.subdivision else None
     for name in ("latitude", "longitude"):
         if values[name] is not None:
-            values[name] = str(values[name])
+            values[name] = str(Decimal(values[name]).quantize(COORDINATE_STEP))
     return values
 
 

@@ -6,7 +6,9 @@ from .base import *  # noqa: F403
 from .base import BASE_DIR, database_from_url
 
 DEBUG = True
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-not-secret-8f3b2c1d9e7a6b5c4d3e2f1a0b9c8d7e")
+SECRET_KEY = os.environ.get(
+    "DJANGO_SECRET_KEY", "dev-only-not-secret-8f3b2c1d9e7a6b5c4d3e2f1a0b9c8d7e"
+)
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 DATABASES = {
     "default": database_from_url(

@@ -6,50 +6,134 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Country',
+            name="Country",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=2, unique=True, verbose_name='ISO 3166-1 code')),
-                ('name_lv', models.CharField(max_length=100, verbose_name='name (Latvian)')),
-                ('name_en', models.CharField(max_length=100, verbose_name='name (English)')),
-                ('languages', models.JSONField(blank=True, default=list, help_text='Language codes used by the national network, most used first.', verbose_name='languages')),
-                ('school_year_start_month', models.PositiveSmallIntegerField(default=9, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(12)], verbose_name='school year starts in month')),
-                ('school_year_start_day', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(31)], verbose_name='school year starts on day')),
-                ('uses_candidate_stage', models.BooleanField(default=True, verbose_name='uses a candidate stage')),
-                ('candidate_stage_months', models.PositiveSmallIntegerField(default=12, verbose_name='candidate stage length (months)')),
-                ('renewal_period_years', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='membership renewal period (years)')),
-                ('minimum_team_size', models.PositiveSmallIntegerField(default=3, verbose_name='minimum school team size')),
-                ('has_national_network', models.BooleanField(default=False, verbose_name='has a national network on this platform')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(max_length=2, unique=True, verbose_name="ISO 3166-1 code"),
+                ),
+                ("name_lv", models.CharField(max_length=100, verbose_name="name (Latvian)")),
+                ("name_en", models.CharField(max_length=100, verbose_name="name (English)")),
+                (
+                    "languages",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Language codes used by the national network, most used first.",
+                        verbose_name="languages",
+                    ),
+                ),
+                (
+                    "school_year_start_month",
+                    models.PositiveSmallIntegerField(
+                        default=9,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(12),
+                        ],
+                        verbose_name="school year starts in month",
+                    ),
+                ),
+                (
+                    "school_year_start_day",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(31),
+                        ],
+                        verbose_name="school year starts on day",
+                    ),
+                ),
+                (
+                    "uses_candidate_stage",
+                    models.BooleanField(default=True, verbose_name="uses a candidate stage"),
+                ),
+                (
+                    "candidate_stage_months",
+                    models.PositiveSmallIntegerField(
+                        default=12, verbose_name="candidate stage length (months)"
+                    ),
+                ),
+                (
+                    "renewal_period_years",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="membership renewal period (years)"
+                    ),
+                ),
+                (
+                    "minimum_team_size",
+                    models.PositiveSmallIntegerField(
+                        default=3, verbose_name="minimum school team size"
+                    ),
+                ),
+                (
+                    "has_national_network",
+                    models.BooleanField(
+                        default=False, verbose_name="has a national network on this platform"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'country',
-                'verbose_name_plural': 'countries',
-                'ordering': ['name_en'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('school_year_start_month__gte', 1), ('school_year_start_month__lte', 12)), name='country_school_year_month_valid')],
+                "verbose_name": "country",
+                "verbose_name_plural": "countries",
+                "ordering": ["name_en"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("school_year_start_month__gte", 1),
+                            ("school_year_start_month__lte", 12),
+                        ),
+                        name="country_school_year_month_valid",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Subdivision',
+            name="Subdivision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=10, unique=True, verbose_name='ISO 3166-2 code')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('kind', models.CharField(blank=True, max_length=60, verbose_name='kind')),
-                ('sort_key', models.CharField(db_index=True, default='', editable=False, max_length=255)),
-                ('country', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='subdivisions', to='countries.country', verbose_name='country')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(max_length=10, unique=True, verbose_name="ISO 3166-2 code"),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("kind", models.CharField(blank=True, max_length=60, verbose_name="kind")),
+                (
+                    "sort_key",
+                    models.CharField(db_index=True, default="", editable=False, max_length=255),
+                ),
+                (
+                    "country",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="subdivisions",
+                        to="countries.country",
+                        verbose_name="country",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'subdivision',
-                'verbose_name_plural': 'subdivisions',
-                'ordering': ['sort_key'],
+                "verbose_name": "subdivision",
+                "verbose_name_plural": "subdivisions",
+                "ordering": ["sort_key"],
             },
         ),
     ]

@@ -5,34 +5,67 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('countries', '0001_create_countries_and_subdivisions'),
+        ("countries", "0001_create_countries_and_subdivisions"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Page',
+            name="Page",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('slug', models.CharField(choices=[('home', 'home page introduction'), ('about', 'about the network'), ('join', 'how to join')], max_length=40, verbose_name='page')),
-                ('title_lv', models.CharField(blank=True, max_length=200, verbose_name='title (Latvian)')),
-                ('title_en', models.CharField(blank=True, max_length=200, verbose_name='title (English)')),
-                ('summary_lv', models.TextField(blank=True, verbose_name='summary (Latvian)')),
-                ('summary_en', models.TextField(blank=True, verbose_name='summary (English)')),
-                ('body_lv', models.TextField(blank=True, verbose_name='body (Latvian)')),
-                ('body_en', models.TextField(blank=True, verbose_name='body (English)')),
-                ('country', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pages', to='countries.country', verbose_name='country')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "slug",
+                    models.CharField(
+                        choices=[
+                            ("home", "home page introduction"),
+                            ("about", "about the network"),
+                            ("join", "how to join"),
+                        ],
+                        max_length=40,
+                        verbose_name="page",
+                    ),
+                ),
+                (
+                    "title_lv",
+                    models.CharField(blank=True, max_length=200, verbose_name="title (Latvian)"),
+                ),
+                (
+                    "title_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="title (English)"),
+                ),
+                ("summary_lv", models.TextField(blank=True, verbose_name="summary (Latvian)")),
+                ("summary_en", models.TextField(blank=True, verbose_name="summary (English)")),
+                ("body_lv", models.TextField(blank=True, verbose_name="body (Latvian)")),
+                ("body_en", models.TextField(blank=True, verbose_name="body (English)")),
+                (
+                    "country",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pages",
+                        to="countries.country",
+                        verbose_name="country",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'page',
-                'verbose_name_plural': 'pages',
-                'ordering': ['country', 'slug'],
-                'constraints': [models.UniqueConstraint(fields=('country', 'slug'), name='page_unique_per_country')],
+                "verbose_name": "page",
+                "verbose_name_plural": "pages",
+                "ordering": ["country", "slug"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("country", "slug"), name="page_unique_per_country"
+                    )
+                ],
             },
         ),
     ]

@@ -6,81 +6,263 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('countries', '0001_create_countries_and_subdivisions'),
-        ('taxonomy', '0001_create_network_vocabulary'),
+        ("countries", "0001_create_countries_and_subdivisions"),
+        ("taxonomy", "0001_create_network_vocabulary"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FlagshipParticipation',
+            name="FlagshipParticipation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('since_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='since')),
-                ('until_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='until')),
-                ('flagship', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='taxonomy.flagshipnetwork', verbose_name='flagship network')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "since_year",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="since"),
+                ),
+                (
+                    "until_year",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="until"),
+                ),
+                (
+                    "flagship",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="taxonomy.flagshipnetwork",
+                        verbose_name="flagship network",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'flagship participation',
-                'verbose_name_plural': 'flagship participations',
+                "verbose_name": "flagship participation",
+                "verbose_name_plural": "flagship participations",
             },
         ),
         migrations.CreateModel(
-            name='School',
+            name="School",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('name', models.CharField(max_length=255, verbose_name='name')),
-                ('slug', models.SlugField(max_length=120, unique=True, verbose_name='address in the directory')),
-                ('institution_type', models.CharField(choices=[('preschool', 'pre-school institution'), ('primary', 'primary school (grades 1–6)'), ('basic', 'basic school (grades 1–9)'), ('secondary', 'secondary school'), ('gymnasium', 'gymnasium'), ('vocational', 'vocational school'), ('non_formal', 'non-formal and interest education centre'), ('general', 'general education school'), ('teacher_training', 'teacher training institution')], max_length=20, verbose_name='institution type')),
-                ('ownership', models.CharField(blank=True, choices=[('state', 'state'), ('municipal', 'municipal'), ('private', 'private')], max_length=12, verbose_name='ownership')),
-                ('settlement', models.CharField(blank=True, max_length=120, verbose_name='settlement')),
-                ('address', models.CharField(blank=True, max_length=255, verbose_name='address')),
-                ('latitude', models.DecimalField(blank=True, decimal_places=5, max_digits=8, null=True, validators=[django.core.validators.MinValueValidator(-90), django.core.validators.MaxValueValidator(90)], verbose_name='latitude')),
-                ('longitude', models.DecimalField(blank=True, decimal_places=5, max_digits=8, null=True, validators=[django.core.validators.MinValueValidator(-180), django.core.validators.MaxValueValidator(180)], verbose_name='longitude')),
-                ('location_precision', models.CharField(choices=[('exact', 'exact address'), ('settlement', 'approximate: settlement centre'), ('city', 'approximate: city centre')], default='settlement', max_length=12, verbose_name='location precision')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
-                ('description_lv', models.TextField(blank=True, verbose_name='description (Latvian)')),
-                ('description_en', models.TextField(blank=True, verbose_name='description (English)')),
-                ('membership_status', models.CharField(choices=[('submitted', 'application submitted'), ('under_review', 'under review'), ('changes_requested', 'changes requested'), ('rejected', 'rejected'), ('endorsed', 'endorsed'), ('candidate', 'candidate'), ('member', 'member'), ('dormant', 'dormant'), ('withdrawn', 'withdrawn'), ('excluded', 'excluded')], db_index=True, default='submitted', max_length=20, verbose_name='membership status')),
-                ('member_since', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1953), django.core.validators.MaxValueValidator(2100)], verbose_name='member since (year)')),
-                ('sort_key', models.CharField(db_index=True, default='', editable=False, max_length=255)),
-                ('search_text', models.TextField(default='', editable=False)),
-                ('country', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='schools', to='countries.country', verbose_name='country')),
-                ('flagship_networks', models.ManyToManyField(blank=True, related_name='schools', through='schools.FlagshipParticipation', to='taxonomy.flagshipnetwork', verbose_name='flagship networks')),
-                ('subdivision', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='schools', to='countries.subdivision', verbose_name='municipality')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("name", models.CharField(max_length=255, verbose_name="name")),
+                (
+                    "slug",
+                    models.SlugField(
+                        max_length=120, unique=True, verbose_name="address in the directory"
+                    ),
+                ),
+                (
+                    "institution_type",
+                    models.CharField(
+                        choices=[
+                            ("preschool", "pre-school institution"),
+                            ("primary", "primary school (grades 1–6)"),
+                            ("basic", "basic school (grades 1–9)"),
+                            ("secondary", "secondary school"),
+                            ("gymnasium", "gymnasium"),
+                            ("vocational", "vocational school"),
+                            ("non_formal", "non-formal and interest education centre"),
+                            ("general", "general education school"),
+                            ("teacher_training", "teacher training institution"),
+                        ],
+                        max_length=20,
+                        verbose_name="institution type",
+                    ),
+                ),
+                (
+                    "ownership",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("state", "state"),
+                            ("municipal", "municipal"),
+                            ("private", "private"),
+                        ],
+                        max_length=12,
+                        verbose_name="ownership",
+                    ),
+                ),
+                (
+                    "settlement",
+                    models.CharField(blank=True, max_length=120, verbose_name="settlement"),
+                ),
+                ("address", models.CharField(blank=True, max_length=255, verbose_name="address")),
+                (
+                    "latitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=5,
+                        max_digits=8,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(-90),
+                            django.core.validators.MaxValueValidator(90),
+                        ],
+                        verbose_name="latitude",
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=5,
+                        max_digits=8,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(-180),
+                            django.core.validators.MaxValueValidator(180),
+                        ],
+                        verbose_name="longitude",
+                    ),
+                ),
+                (
+                    "location_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exact address"),
+                            ("settlement", "approximate: settlement centre"),
+                            ("city", "approximate: city centre"),
+                        ],
+                        default="settlement",
+                        max_length=12,
+                        verbose_name="location precision",
+                    ),
+                ),
+                ("website", models.URLField(blank=True, verbose_name="website")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="phone")),
+                (
+                    "description_lv",
+                    models.TextField(blank=True, verbose_name="description (Latvian)"),
+                ),
+                (
+                    "description_en",
+                    models.TextField(blank=True, verbose_name="description (English)"),
+                ),
+                (
+                    "membership_status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "application submitted"),
+                            ("under_review", "under review"),
+                            ("changes_requested", "changes requested"),
+                            ("rejected", "rejected"),
+                            ("endorsed", "endorsed"),
+                            ("candidate", "candidate"),
+                            ("member", "member"),
+                            ("dormant", "dormant"),
+                            ("withdrawn", "withdrawn"),
+                            ("excluded", "excluded"),
+                        ],
+                        db_index=True,
+                        default="submitted",
+                        max_length=20,
+                        verbose_name="membership status",
+                    ),
+                ),
+                (
+                    "member_since",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1953),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="member since (year)",
+                    ),
+                ),
+                (
+                    "sort_key",
+                    models.CharField(db_index=True, default="", editable=False, max_length=255),
+                ),
+                ("search_text", models.TextField(default="", editable=False)),
+                (
+                    "country",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="schools",
+                        to="countries.country",
+                        verbose_name="country",
+                    ),
+                ),
+                (
+                    "flagship_networks",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="schools",
+                        through="schools.FlagshipParticipation",
+                        to="taxonomy.flagshipnetwork",
+                        verbose_name="flagship networks",
+                    ),
+                ),
+                (
+                    "subdivision",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="schools",
+                        to="countries.subdivision",
+                        verbose_name="municipality",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'school',
-                'verbose_name_plural': 'schools',
-                'ordering': ['sort_key', 'id'],
+                "verbose_name": "school",
+                "verbose_name_plural": "schools",
+                "ordering": ["sort_key", "id"],
             },
         ),
         migrations.AddField(
-            model_name='flagshipparticipation',
-            name='school',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='schools.school', verbose_name='school'),
+            model_name="flagshipparticipation",
+            name="school",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                to="schools.school",
+                verbose_name="school",
+            ),
         ),
         migrations.AddIndex(
-            model_name='school',
-            index=models.Index(fields=['country', 'membership_status', 'sort_key'], name='schools_sch_country_b8c3b4_idx'),
+            model_name="school",
+            index=models.Index(
+                fields=["country", "membership_status", "sort_key"],
+                name="schools_sch_country_b8c3b4_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='school',
-            constraint=models.UniqueConstraint(fields=('country', 'name'), name='school_name_unique_in_country'),
+            model_name="school",
+            constraint=models.UniqueConstraint(
+                fields=("country", "name"), name="school_name_unique_in_country"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='school',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('latitude__isnull', True), ('longitude__isnull', True)), models.Q(('latitude__isnull', False), ('longitude__isnull', False)), _connector='OR'), name='school_coordinates_both_or_neither'),
+            model_name="school",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("latitude__isnull", True), ("longitude__isnull", True)),
+                    models.Q(("latitude__isnull", False), ("longitude__isnull", False)),
+                    _connector="OR",
+                ),
+                name="school_coordinates_both_or_neither",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='flagshipparticipation',
-            constraint=models.UniqueConstraint(fields=('school', 'flagship'), name='flagship_participation_unique'),
+            model_name="flagshipparticipation",
+            constraint=models.UniqueConstraint(
+                fields=("school", "flagship"), name="flagship_participation_unique"
+            ),
         ),
     ]

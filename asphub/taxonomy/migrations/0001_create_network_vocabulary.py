@@ -5,109 +5,218 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='InternationalDay',
+            name="InternationalDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, unique=True, verbose_name='identifier')),
-                ('name_lv', models.CharField(max_length=200, verbose_name='name (Latvian)')),
-                ('name_en', models.CharField(max_length=200, verbose_name='name (English)')),
-                ('description_lv', models.TextField(blank=True, verbose_name='description (Latvian)')),
-                ('description_en', models.TextField(blank=True, verbose_name='description (English)')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('month', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(12)], verbose_name='month')),
-                ('day', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(31)], verbose_name='day')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, unique=True, verbose_name="identifier")),
+                ("name_lv", models.CharField(max_length=200, verbose_name="name (Latvian)")),
+                ("name_en", models.CharField(max_length=200, verbose_name="name (English)")),
+                (
+                    "description_lv",
+                    models.TextField(blank=True, verbose_name="description (Latvian)"),
+                ),
+                (
+                    "description_en",
+                    models.TextField(blank=True, verbose_name="description (English)"),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                (
+                    "month",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(12),
+                        ],
+                        verbose_name="month",
+                    ),
+                ),
+                (
+                    "day",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(31),
+                        ],
+                        verbose_name="day",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'international day',
-                'verbose_name_plural': 'international days',
-                'ordering': ['month', 'day'],
-                'abstract': False,
+                "verbose_name": "international day",
+                "verbose_name_plural": "international days",
+                "ordering": ["month", "day"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Pillar',
+            name="Pillar",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, unique=True, verbose_name='identifier')),
-                ('name_lv', models.CharField(max_length=200, verbose_name='name (Latvian)')),
-                ('name_en', models.CharField(max_length=200, verbose_name='name (English)')),
-                ('description_lv', models.TextField(blank=True, verbose_name='description (Latvian)')),
-                ('description_en', models.TextField(blank=True, verbose_name='description (English)')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, unique=True, verbose_name="identifier")),
+                ("name_lv", models.CharField(max_length=200, verbose_name="name (Latvian)")),
+                ("name_en", models.CharField(max_length=200, verbose_name="name (English)")),
+                (
+                    "description_lv",
+                    models.TextField(blank=True, verbose_name="description (Latvian)"),
+                ),
+                (
+                    "description_en",
+                    models.TextField(blank=True, verbose_name="description (English)"),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
             ],
             options={
-                'verbose_name': 'pillar of education',
-                'verbose_name_plural': 'pillars of education',
-                'ordering': ['position', 'slug'],
-                'abstract': False,
+                "verbose_name": "pillar of education",
+                "verbose_name_plural": "pillars of education",
+                "ordering": ["position", "slug"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='SustainableDevelopmentGoal',
+            name="SustainableDevelopmentGoal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, unique=True, verbose_name='identifier')),
-                ('name_lv', models.CharField(max_length=200, verbose_name='name (Latvian)')),
-                ('name_en', models.CharField(max_length=200, verbose_name='name (English)')),
-                ('description_lv', models.TextField(blank=True, verbose_name='description (Latvian)')),
-                ('description_en', models.TextField(blank=True, verbose_name='description (English)')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('number', models.PositiveSmallIntegerField(unique=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(17)], verbose_name='number')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, unique=True, verbose_name="identifier")),
+                ("name_lv", models.CharField(max_length=200, verbose_name="name (Latvian)")),
+                ("name_en", models.CharField(max_length=200, verbose_name="name (English)")),
+                (
+                    "description_lv",
+                    models.TextField(blank=True, verbose_name="description (Latvian)"),
+                ),
+                (
+                    "description_en",
+                    models.TextField(blank=True, verbose_name="description (English)"),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                (
+                    "number",
+                    models.PositiveSmallIntegerField(
+                        unique=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(17),
+                        ],
+                        verbose_name="number",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sustainable development goal',
-                'verbose_name_plural': 'sustainable development goals',
-                'ordering': ['number'],
-                'abstract': False,
+                "verbose_name": "sustainable development goal",
+                "verbose_name_plural": "sustainable development goals",
+                "ordering": ["number"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ThematicArea',
+            name="ThematicArea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, unique=True, verbose_name='identifier')),
-                ('name_lv', models.CharField(max_length=200, verbose_name='name (Latvian)')),
-                ('name_en', models.CharField(max_length=200, verbose_name='name (English)')),
-                ('description_lv', models.TextField(blank=True, verbose_name='description (Latvian)')),
-                ('description_en', models.TextField(blank=True, verbose_name='description (English)')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, unique=True, verbose_name="identifier")),
+                ("name_lv", models.CharField(max_length=200, verbose_name="name (Latvian)")),
+                ("name_en", models.CharField(max_length=200, verbose_name="name (English)")),
+                (
+                    "description_lv",
+                    models.TextField(blank=True, verbose_name="description (Latvian)"),
+                ),
+                (
+                    "description_en",
+                    models.TextField(blank=True, verbose_name="description (English)"),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
             ],
             options={
-                'verbose_name': 'thematic area',
-                'verbose_name_plural': 'thematic areas',
-                'ordering': ['position', 'slug'],
-                'abstract': False,
+                "verbose_name": "thematic area",
+                "verbose_name_plural": "thematic areas",
+                "ordering": ["position", "slug"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='FlagshipNetwork',
+            name="FlagshipNetwork",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, unique=True, verbose_name='identifier')),
-                ('name_lv', models.CharField(max_length=200, verbose_name='name (Latvian)')),
-                ('name_en', models.CharField(max_length=200, verbose_name='name (English)')),
-                ('description_lv', models.TextField(blank=True, verbose_name='description (Latvian)')),
-                ('description_en', models.TextField(blank=True, verbose_name='description (English)')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('status', models.CharField(choices=[('active', 'active'), ('ended', 'ended')], default='active', max_length=10, verbose_name='status')),
-                ('start_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='started in')),
-                ('end_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='ended in')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, unique=True, verbose_name="identifier")),
+                ("name_lv", models.CharField(max_length=200, verbose_name="name (Latvian)")),
+                ("name_en", models.CharField(max_length=200, verbose_name="name (English)")),
+                (
+                    "description_lv",
+                    models.TextField(blank=True, verbose_name="description (Latvian)"),
+                ),
+                (
+                    "description_en",
+                    models.TextField(blank=True, verbose_name="description (English)"),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "active"), ("ended", "ended")],
+                        default="active",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "start_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="started in"
+                    ),
+                ),
+                (
+                    "end_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="ended in"
+                    ),
+                ),
+                ("website", models.URLField(blank=True, verbose_name="website")),
             ],
             options={
-                'verbose_name': 'flagship network',
-                'verbose_name_plural': 'flagship networks',
-                'ordering': ['position', 'slug'],
-                'abstract': False,
-                'constraints': [models.CheckConstraint(condition=models.Q(('end_year__isnull', True), ('start_year__isnull', True), ('end_year__gte', models.F('start_year')), _connector='OR'), name='flagship_end_not_before_start')],
+                "verbose_name": "flagship network",
+                "verbose_name_plural": "flagship networks",
+                "ordering": ["position", "slug"],
+                "abstract": False,
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("end_year__isnull", True),
+                            ("start_year__isnull", True),
+                            ("end_year__gte", models.F("start_year")),
+                            _connector="OR",
+                        ),
+                        name="flagship_end_not_before_start",
+                    )
+                ],
             },
         ),
     ]

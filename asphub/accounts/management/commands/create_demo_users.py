@@ -29,7 +29,9 @@ class Command(BaseCommand):
         group, _ = Group.objects.get_or_create(name=NATIONAL_COORDINATORS)
         for app_label, codenames in NATIONAL_COORDINATOR_PERMISSIONS.items():
             group.permissions.add(
-                *Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
+                *Permission.objects.filter(
+                    content_type__app_label=app_label, codename__in=codenames
+                )
             )
         for email, full_name, flags in DEMO_USERS:
             user = User.objects.filter(email=email).first()
@@ -37,7 +39,7 @@ class Command(BaseCommand):
                 user = User.objects.create_user(email, DEMO_PASSWORD, full_name=full_name, **flags)
             if not user.is_superuser:
                 user.groups.add(group)
-        self.stdout.write("Sign-ins for a local trial (password for each: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Sign-ins for a local trial (password for each: {DEMO_PASSWORD}):")
         for email, full_name, _flags in DEMO_USERS:
             self.stdout.write(f"  {full_name:<28} {email}")
         self.stdout.write("Sign in at http://127.0.0.1:8000/admin/")

@@ -50,7 +50,9 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         except SchoolImportRejected as rejected:
             for line, message in rejected.errors:
-                self.stderr.write(_("Line %(line)s: %(message)s") % {"line": line, "message": message})
+                self.stderr.write(
+                    _("Line %(line)s: %(message)s") % {"line": line, "message": message}
+                )
             raise CommandError(
                 _(
                     "%(count)s bad rows; nothing was imported. Correct them, or run again with "
@@ -63,7 +65,10 @@ class Command(BaseCommand):
                 _("Skipped line %(line)s: %(message)s") % {"line": line, "message": message}
             )
         self.stdout.write(
-            _("Created %(created)s, updated %(updated)s, unchanged %(unchanged)s, skipped %(skipped)s.")
+            _(
+                "Created %(created)s, updated %(updated)s, unchanged %(unchanged)s, "
+                "skipped %(skipped)s."
+            )
             % {
                 "created": len(result.created),
                 "updated": len(result.updated),

@@ -1,0 +1,145 @@
+from io import StringIO
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from asphub.accounts.models import User
+from asphub.pages.models import Page
+from asphub.schools.models import School
+from asphub.taxonomy.models import FlagshipNetwork
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_shows_live_counts_from_the_database(client, loaded_network):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.context["counts"]["schools"] == 31
+    School.objects.filter(name="Sabiles vidusskola").update(membership_status="withdrawn")
+    assert client.get("/").context["counts"]["schools"] == 30
+
+
+def test_home_is_latvian_by_default_and_english_under_en(client, loaded_network):
+    latvian = client.get("/").content.decode()
+    assert '<html lang="lv">' in latvian
+    english = client.get("/en/").content.decode()
+    assert '<html lang="en">' in english
+    assert "Find a school" in english
+
+
+def test_every_page_offers_the_language_switch(client, loaded_network):
+    school = School.objects.first()
+    for url in ["/", "/about/", "/join/", "/schools/", "/schools/map/", "/flagships/",
+                school.get_absolute_url()]:  # fmt: skip
+        body = client.get(url).content.decode()
+        assert 'name="language" value="en"' in body, url
+
+
+def test_language_switch_keeps_the_visitor_on_the_same_page(client, loaded_network):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/schools/?q=cesu"})
+    assert response.status_code == 302
+    assert response["Location"] == "/en/schools/?q=cesu"
+    response = client.post(reverse("set_language"), {"language": "lv", "next": "/en/about/"})
+    assert response["Location"] == "/about/"
+
+
+def test_language_switch_refuses_to_redirect_to_another_site(client, loaded_network):
+    response = client.post(
+        reverse("set_language"), {"language": "en", "next": "https://evil.example/"}
+    )
+    assert "evil.example" not in response.get("Location", "")
+
+
+def test_about_page_shows_pillars_and_thematic_areas(client, loaded_network):
+    body = client.get("/en/about/").content.decode()
+    assert "1953" in body
+    for pillar in [
+        "Learning to know",
+        "Learning to do",
+        "Learning to be",
+        "Learning to live together",
+    ]:
+        assert pillar.lower() in body.lower()
+
+
+def test_join_page_explains_eligibility_in_both_languages(client, loaded_network):
+    assert "teacher" in client.get("/en/join/").content.decode().lower()
+    assert "skolotāj" in client.get("/join/").content.decode().lower()
+
+
+def test_each_flagship_network_has_a_page_with_its_schools(client, loaded_network):
+    flagship = FlagshipNetwork.objects.get(slug="baltic-sea-project")
+    school = School.objects.get(name="Ozolnieku vidusskola")
+    school.flagshipparticipation_set.create(flagship=flagship, since_year=2005)
+    response = client.get(reverse("pages:flagship_detail", args=[flagship.slug]))
+    assert response.status_code == 200
+    assert "Ozolnieku vidusskola" in response.content.decode()
+    assert client.get(reverse("pages:flagship_list")).status_code == 200
+
+
+def test_ten_flagships_with_ended_ones_marked(loaded_network):
+    assert FlagshipNetwork.objects.count() == 10
+    volga = FlagshipNetwork.objects.get(name_en__icontains="Volga")
+    assert (volga.status, volga.start_year, volga.end_year) == ("ended", 2004, 2007)
+
+
+def test_missing_english_text_falls_back_to_latvian_with_a_note(client, loaded_network):
+    Page.objects.filter(slug="about").update(body_en="", title_en="")
+    body = client.get("/en/about/").content.decode()
+    assert "not yet available in English" in body
+    assert 'lang="lv"' in body
+
+
+def test_missing_latvian_text_falls_back_to_english_with_a_note(client, loaded_network):
+    Page.objects.filter(slug="about").update(body_lv="", summary_lv="")
+    with translation.override("lv"):
+        body = client.get("/about/").content.decode()
+    assert 'class="fallback-note"' in body
+    assert 'lang="en"' in body
+
+
+def test_page_body_is_cleaned_of_scripts(loaded_network):
+    page = Page.objects.get(slug="about")
+    page.body_lv = (
+        '<p onclick="x()">Teksts</p><script>alert(1)</script><a href="javascript:x">y</a>'
+    )
+    page.save()
+    page.refresh_from_db()
+    assert "<script" not in page.body_lv
+    assert "onclick" not in page.body_lv
+    assert "javascript:" not in page.body_lv
+    assert "Teksts" in page.body_lv
+
+
+def test_national_coordinator_edits_page_text_in_admin_without_code(client, loaded_network):
+    from django.core.management import call_command
+
+    call_command("create_demo_users", stdout=StringIO())
+    coordinator = User.objects.get(email="coordinator@asphub.test")
+    client.force_login(coordinator)
+    page = Page.objects.get(slug="join")
+    url = reverse("admin:pages_page_change", args=[page.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {
+            "country": page.country_id,
+            "slug": "join",
+            "title_lv": "Kā pievienoties tīklam",
+            "summary_lv": page.summary_lv,
+            "body_lv": "<p>Jauns teksts</p>",
+            "title_en": "How to join the network",
+            "summary_en": page.summary_en,
+            "body_en": "<p>New text</p>",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    client.logout()
+    assert "Jauns teksts" in client.get("/join/").content.decode()
+    assert "New text" in client.get("/en/join/").content.decode()
+
+
+def test_health_check_is_plain_ok(client, db):
+    response = client.get("/healthz")
+    assert response.content == b"ok"

@@ -1,0 +1,27 @@
+"""Fixtures shared by every app's tests."""
+
+from io import StringIO
+
+import pytest
+
+from asphub.countries.models import Country
+from asphub.countries.services import subdivisions_load_iso
+
+
+@pytest.fixture
+def latvia(db) -> Country:
+    country, _ = Country.objects.get_or_create(
+        code="LV",
+        defaults={"name_lv": "Latvija", "name_en": "Latvia", "has_national_network": True},
+    )
+    subdivisions_load_iso(country)
+    return country
+
+
+@pytest.fixture
+def loaded_network(db):
+    """The whole Latvian network as `make run` loads it."""
+    from django.core.management import call_command
+
+    call_command("load_network", stdout=StringIO())
+    return Country.objects.get(code="LV")
