@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install install-test serve data check lint migrations-check messages compilemessages deploy-check test-sqlite test-postgres browser-deps postgres benchmark clean
+.PHONY: run test install install-test data messages compilemessages system-packages postgres benchmark clean
 
 $(BIN)/python:
 	@echo "==> Creating the virtual environment in $(VENV)"
@@ -36,19 +36,22 @@ data: install
 	$(BIN)/python manage.py load_network
 	$(BIN)/python manage.py create_demo_users
 
+# The compiled catalogue is committed, so a machine without GNU gettext still runs in Latvian.
 compilemessages: install
-	@echo "==> Compiling translations"
-	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=static -v 0
+	@if command -v msgfmt >/dev/null; then \
+		echo "==> Compiling translations"; \
+		$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=static -v 0; \
+	else echo "==> msgfmt (GNU gettext) not found: using the committed translations"; fi
 
 messages: install
 	$(BIN)/python manage.py makemessages -l lv --ignore=.venv --ignore=static --ignore=var --ignore=build --no-obsolete
 
 ## make test: everything CI runs
-test: install-test browser-deps postgres
+test: install-test system-packages postgres
 	@bash scripts/test.sh
 
-browser-deps:
-	@bash scripts/browser-deps.sh
+system-packages:
+	@bash scripts/system-packages.sh
 
 postgres:
 	@bash scripts/postgres.sh

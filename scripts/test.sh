@@ -12,6 +12,9 @@ echo "==> ruff (lint and format)"
 $BIN/ruff check .
 $BIN/ruff format --check .
 
+echo "==> mypy (services and selectors)"
+$BIN/mypy
+
 echo "==> Migrations are up to date"
 DJANGO_SETTINGS_MODULE=config.settings.test $BIN/python manage.py makemigrations --check --dry-run
 

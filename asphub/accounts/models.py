@@ -41,7 +41,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         choices=[("lv", _("Latvian")), ("en", _("English"))],
         default="lv",
     )
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(_("active"), default=True)  # type: ignore[assignment,misc]
     is_staff = models.BooleanField(
         _("staff status"), default=False, help_text=_("May sign in to the administration site.")
     )
@@ -51,7 +51,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []
 
     class Meta:
         verbose_name = _("user")

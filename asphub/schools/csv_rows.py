@@ -109,7 +109,7 @@ class SchoolRowForm(forms.Form):
         label=gettext_lazy("institution type"), choices=InstitutionType.choices
     )
     ownership = forms.ChoiceField(
-        label=gettext_lazy("ownership"), choices=[("", "")] + Ownership.choices, required=False
+        label=gettext_lazy("ownership"), choices=[("", ""), *Ownership.choices], required=False
     )
     municipality_code = forms.CharField(label=gettext_lazy("municipality code"), max_length=10)
     municipality = forms.CharField(
@@ -127,12 +127,12 @@ class SchoolRowForm(forms.Form):
     )  # fmt: skip
     location_precision = forms.ChoiceField(
         label=gettext_lazy("location precision"),
-        choices=[("", "")] + LocationPrecision.choices,
+        choices=[("", ""), *LocationPrecision.choices],
         required=False,
     )
     membership_status = forms.ChoiceField(
         label=gettext_lazy("membership status"),
-        choices=[("", "")] + MembershipStatus.choices,
+        choices=[("", ""), *MembershipStatus.choices],
         required=False,
     )
     member_since = forms.IntegerField(

@@ -126,7 +126,7 @@ class School(TimeStampedModel):
         blank=True,
         validators=[MinValueValidator(1953), MaxValueValidator(2100)],
     )
-    flagship_networks = models.ManyToManyField(
+    flagship_networks: models.ManyToManyField = models.ManyToManyField(
         "taxonomy.FlagshipNetwork",
         verbose_name=_("flagship networks"),
         through="FlagshipParticipation",

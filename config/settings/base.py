@@ -128,7 +128,7 @@ def database_from_url(url: str) -> dict:
     """SQLite gets WAL and immediate transactions so that concurrent writers wait, not fail."""
     import dj_database_url
 
-    config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    config: dict = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {

@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from asphub.accounts.models import User
 from asphub.core.models import AuditEntry
@@ -18,6 +19,12 @@ BAD_TYPE = "Nekāda skola,castle,municipal,LV-022,Cēsu novads,Cēsis,57.3,25.2,
 BAD_CODE = "Vēl viena skola,basic,municipal,LV-999,,Cēsis,,,\n"
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    with translation.override("en"):
+        yield
 
 
 def run_import(content: str | bytes, **kwargs):
