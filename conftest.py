@@ -25,3 +25,14 @@ def loaded_network(db):
 
     call_command("load_network", stdout=StringIO())
     return Country.objects.get(code="LV")
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the site's default language, whatever the previous one requested."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -2,9 +2,8 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import set_language
 
-from asphub.core.views import health
+from asphub.core.views import health, set_language
 
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),

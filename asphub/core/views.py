@@ -1,8 +1,25 @@
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 from django.views.decorators.http import require_GET
+from django.views.i18n import set_language as django_set_language
 
 
 @require_GET
 def health(request: HttpRequest) -> HttpResponse:
     """Liveness check for load balancers; also the bare baseline the benchmark compares with."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, reading the page being left in its own language.
+
+    Unprefixed URLs are Latvian, so Django would resolve "/en/..." as Latvian and fail to
+    translate it; activating the language of `next` first makes the switch keep the page.
+    """
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    language = translation.get_language_from_path(urlsplit(next_url).path)
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return django_set_language(request)
