@@ -43,11 +43,12 @@ def _subdivision_name(country_code: str, name: str) -> str:
 
 @transaction.atomic
 def subdivisions_load_iso(country: Country) -> int:
-    """Create the country's missing first-level ISO 3166-2 subdivisions; returns the count."""
+    """Create the country's missing ISO 3166-2 subdivisions (every level, since schools are
+    placed by municipality and some countries list municipalities under counties)."""
     existing = set(country.subdivisions.values_list("code", flat=True))
     created = 0
     for item in pycountry.subdivisions.get(country_code=country.code) or []:
-        if item.code in existing or getattr(item, "parent_code", None):
+        if item.code in existing:
             continue
         Subdivision.objects.create(
             country=country,

@@ -30,6 +30,7 @@ KNOWN_COLUMNS = (
 class ParsedFile:
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
 
 
 class SchoolFileError(Exception):
@@ -62,13 +63,8 @@ def read_school_csv(content: bytes) -> ParsedFile:
         raise SchoolFileError(
             _("The file lacks the required columns: %(columns)s.") % {"columns": ", ".join(missing)}
         )
-    unknown = [name for name in columns if name and name not in KNOWN_COLUMNS]
-    if unknown:
-        raise SchoolFileError(
-            _("The file has columns this import does not know: %(columns)s.")
-            % {"columns": ", ".join(unknown)}
-        )
-    parsed = ParsedFile()
+    # Spreadsheets often carry extra columns (notes, internal ids): they are reported, not fatal.
+    parsed = ParsedFile(ignored_columns=[n for n in columns if n and n not in KNOWN_COLUMNS])
     line_number = reader.line_num
     while True:
         try:
@@ -92,7 +88,11 @@ def read_school_csv(content: bytes) -> ParsedFile:
                 )
             )
             continue
-        row = {name: value.strip() for name, value in zip(columns, values, strict=True) if name}
+        row = {
+            name: value.strip()
+            for name, value in zip(columns, values, strict=True)
+            if name in KNOWN_COLUMNS
+        }
         parsed.rows.append((line_number, row))
     return parsed
 

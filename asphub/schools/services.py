@@ -43,6 +43,7 @@ class SchoolImportResult:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[tuple[int, str]] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
 
 
 def unique_school_slug(name: str, *, exclude_pk: int | None = None) -> str:
@@ -113,7 +114,7 @@ def schools_import(
     if errors and not skip_invalid:
         raise SchoolImportRejected(errors)
 
-    result = SchoolImportResult(skipped=errors)
+    result = SchoolImportResult(skipped=errors, ignored_columns=parsed.ignored_columns)
     with transaction.atomic():
         existing = {s.name.casefold(): s for s in School.objects.filter(country=country)}
         for _line, data in valid:

@@ -161,3 +161,26 @@ def test_command_with_skip_invalid(latvia, tmp_path: Path):
     assert "Created 1" in out.getvalue()
     assert "line 3" in errors.getvalue().lower()
     assert School.objects.count() == 1
+
+
+def test_extra_spreadsheet_columns_are_ignored_and_reported(latvia):
+    content = HEADER.strip() + ",notes\n" + GOOD.strip() + ",call in May\n"
+    result = run_import(content, country=latvia)
+    assert result.created == ["Alsungas vidusskola"]
+    assert result.ignored_columns == ["notes"]
+
+
+def test_command_imports_another_countrys_schools(db, tmp_path: Path):
+    from asphub.countries.services import countries_load_iso
+
+    countries_load_iso()
+    path = tmp_path / "ee.csv"
+    path.write_text(
+        "name;institution_type;municipality_code;settlement\n"
+        "Tallinna Reaalkool;gymnasium;EE-784;Tallinn\n",
+        encoding="utf-8",
+    )
+    out = StringIO()
+    call_command("import_schools", str(path), "--country", "ee", stdout=out, stderr=StringIO())
+    school = School.objects.get(name="Tallinna Reaalkool")
+    assert school.country.code == "EE" and school.subdivision.code == "EE-784"

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from asphub.countries.models import Country
+from asphub.countries.services import subdivisions_load_iso
 from asphub.schools.csv_rows import SchoolFileError
 from asphub.schools.services import COMMAND_LINE, SchoolImportRejected, schools_import
 
@@ -35,6 +36,8 @@ class Command(BaseCommand):
             raise CommandError(
                 _("Unknown country “%(code)s”. Run load_network first.") % {"code": country}
             ) from missing
+        # A national network's first import needs its ISO 3166-2 subdivisions.
+        subdivisions_load_iso(target)
         if not file.is_file():
             raise CommandError(_("No such file: %(file)s") % {"file": file})
         if file.stat().st_size > settings.ASPHUB_CSV_IMPORT_MAX_BYTES:
@@ -60,6 +63,11 @@ class Command(BaseCommand):
                 )
                 % {"count": len(rejected.errors)}
             ) from rejected
+        if result.ignored_columns:
+            self.stderr.write(
+                _("Ignored columns this import does not know: %(columns)s")
+                % {"columns": ", ".join(result.ignored_columns)}
+            )
         for line, message in result.skipped:
             self.stderr.write(
                 _("Skipped line %(line)s: %(message)s") % {"line": line, "message": message}
