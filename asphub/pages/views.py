@@ -2,7 +2,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from asphub.schools.selectors import directory_counts, flagship_schools, newest_schools
+from asphub.schools.selectors import (
+    directory_counts,
+    flagship_schools,
+    flagships_with_counts,
+    newest_schools,
+)
 from asphub.taxonomy.models import FlagshipNetwork, Pillar, ThematicArea
 
 from .models import Page
@@ -40,15 +45,7 @@ def join(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def flagship_list(request: HttpRequest) -> HttpResponse:
-    from django.db.models import Count, Q
-
-    flagships = FlagshipNetwork.objects.annotate(
-        school_count=Count(
-            "schools",
-            filter=Q(schools__membership_status__in=["endorsed", "candidate", "member", "dormant"]),
-        )
-    )
-    return render(request, "pages/flagship_list.html", {"flagships": flagships})
+    return render(request, "pages/flagship_list.html", {"flagships": flagships_with_counts()})
 
 
 @require_GET
