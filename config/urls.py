@@ -1,16 +1,14 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 
-from asphub.core.views import health, set_language
+from asphub.core.views import favicon, health, set_language
 
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", health, name="health"),
-    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
+    path("favicon.ico", favicon),
 ]
 
 urlpatterns += i18n_patterns(

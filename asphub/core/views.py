@@ -1,7 +1,8 @@
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.utils import translation
 from django.views.decorators.http import require_GET
 from django.views.i18n import set_language as django_set_language
@@ -23,3 +24,9 @@ def set_language(request: HttpRequest) -> HttpResponse:
     language = translation.get_language_from_path(urlsplit(next_url).path)
     with translation.override(language or settings.LANGUAGE_CODE):
         return django_set_language(request)
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page says; send them to the real icon."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
