@@ -3,6 +3,11 @@
 import django_filters
 from django import forms
 from django.conf import settings
+from django.db.models import Exists, OuterRef
+from django.utils.formats import localize
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from asphub.countries.models import Country, Subdivision
@@ -10,6 +15,48 @@ from asphub.taxonomy.models import FlagshipNetwork
 
 from .models import PUBLIC_STATUSES, InstitutionType, MembershipStatus, Ownership, School
 from .selectors import school_search
+from .versioning import memoized, request_directory_version
+
+
+def _attributes(attrs: dict) -> str:
+    # As django/forms/widgets/attrs.html: False leaves the attribute out, True writes its name.
+    html = []
+    for name, value in attrs.items():
+        if value is False:
+            continue
+        html.append(" " + conditional_escape(name))
+        if value is not True:
+            html.append('="' + conditional_escape(str(value)) + '"')
+    return "".join(html)
+
+
+class FastSelect(forms.Select):
+    """Django's Select, rendered in Python: exactly the HTML of its templates (select.html,
+    select_option.html, attrs.html), without rendering a template for every option. The
+    country list has one option per country with schools, and rendering those templates was
+    most of the directory page's time."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if self.allow_multiple_selected:
+            return super().render(name, value, attrs, renderer)
+        chosen = self.format_value(value)
+        html = [f'<select name="{conditional_escape(name)}"']
+        html.append(_attributes(self.build_attrs(self.attrs, attrs)) + ">")
+        has_selected = False
+        for option_value, option_label in self.choices:
+            if isinstance(option_label, (list, tuple)):  # option groups: not used here
+                return super().render(name, value, attrs, renderer)
+            option_value = "" if option_value is None else str(option_value)
+            if not isinstance(option_label, str):
+                option_label = localize(option_label)  # as {{ widget.label }} does
+            selected = not has_selected and option_value in chosen
+            has_selected = has_selected or selected
+            html.append(
+                f'\n  <option value="{conditional_escape(option_value)}"'
+                f"{' selected' if selected else ''}>{conditional_escape(option_label)}</option>\n"
+            )
+        html.append("\n</select>")  # the form renderer strips the trailing newline
+        return mark_safe("".join(html))
 
 
 class SchoolDirectoryFilter(django_filters.FilterSet):
@@ -23,14 +70,22 @@ class SchoolDirectoryFilter(django_filters.FilterSet):
         label=_("Country"),
         field_name="country",
         to_field_name="code",
-        queryset=Country.objects.filter(schools__isnull=False).distinct(),
+        # Countries that have schools (of any status), as one index lookup per country.
+        queryset=Country.objects.filter(Exists(School.objects.filter(country=OuterRef("pk")))),
         empty_label=_("All countries"),
+        widget=FastSelect,
     )
     institution_type = django_filters.ChoiceFilter(
-        label=_("Institution type"), choices=InstitutionType.choices, empty_label=_("All types")
+        label=_("Institution type"),
+        choices=InstitutionType.choices,
+        empty_label=_("All types"),
+        widget=FastSelect,
     )
     ownership = django_filters.ChoiceFilter(
-        label=_("Ownership"), choices=Ownership.choices, empty_label=_("Any ownership")
+        label=_("Ownership"),
+        choices=Ownership.choices,
+        empty_label=_("Any ownership"),
+        widget=FastSelect,
     )
     municipality = django_filters.ModelChoiceFilter(
         label=_("Municipality"),
@@ -38,6 +93,7 @@ class SchoolDirectoryFilter(django_filters.FilterSet):
         to_field_name="code",
         queryset=Subdivision.objects.none(),
         empty_label=_("All municipalities"),
+        widget=FastSelect,
     )
     flagship = django_filters.ModelChoiceFilter(
         label=_("Flagship network"),
@@ -45,12 +101,14 @@ class SchoolDirectoryFilter(django_filters.FilterSet):
         to_field_name="slug",
         queryset=FlagshipNetwork.objects.all(),
         empty_label=_("Any flagship network"),
+        widget=FastSelect,
     )
     status = django_filters.ChoiceFilter(
         label=_("Membership status"),
         field_name="membership_status",
         choices=[(s.value, s.label) for s in MembershipStatus if s in PUBLIC_STATUSES],
         empty_label=_("Any status"),
+        widget=FastSelect,
     )
 
     class Meta:
@@ -61,9 +119,37 @@ class SchoolDirectoryFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         code = (self.data.get("country") or settings.ASPHUB_DEFAULT_COUNTRY) if self.data else None
         code = code or settings.ASPHUB_DEFAULT_COUNTRY
+        self._municipality_country = str(code)[:2]
         self.filters["municipality"].queryset = Subdivision.objects.filter(
-            country__code=str(code)[:2]
+            country__code=self._municipality_country
         ).order_by("sort_key")
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            form = super().form
+            if settings.ASPHUB_DIRECTORY_CACHE:
+                self._reuse_option_lists(form)
+        return self._form
+
+    def _reuse_option_lists(self, form) -> None:
+        """The option lists change only with the directory's data: build each once per data
+        version and language in this process, instead of querying and building them on every
+        request. Only the widgets get the lists; validation still looks values up in the
+        fields' querysets."""
+        version = request_directory_version(self.request)
+        language = get_language()
+        for name, extra in (
+            ("country", ""),
+            ("municipality", self._municipality_country),
+            ("flagship", ""),
+        ):
+            field = form.fields[name]
+            field.widget.choices = memoized(
+                version,
+                ("choices", name, extra, language),
+                lambda field=field: tuple((str(v), str(label)) for v, label in field.choices),
+            )
 
     def search_name(self, queryset, name, value):
         return school_search(queryset, value)

@@ -200,3 +200,19 @@ class FlagshipParticipation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school} – {self.flagship}"
+
+
+class DirectoryVersion(models.Model):
+    """One row whose token changes with every change to what the public directory shows.
+
+    Rendered pages and option lists are kept under the token; see asphub.schools.versioning.
+    """
+
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = _("directory version")
+        verbose_name_plural = _("directory version")
+
+    def __str__(self) -> str:
+        return self.token

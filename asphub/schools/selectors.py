@@ -32,8 +32,11 @@ def school_search(queryset: QuerySet[School], query: str) -> QuerySet[School]:
     stem or plain form, ignoring diacritics and case ("cesu" finds "Cēsu", "Cēsīs")."""
     for forms in query_terms(query):
         condition = Q()
+        # A word that starts with "vidusskola" also starts with "vidusskol": a form that
+        # extends another form of the same word adds nothing but a second scan of the column.
         for form in forms:
-            condition |= Q(search_text__contains=f" {form}")
+            if not any(other != form and form.startswith(other) for other in forms):
+                condition |= Q(search_text__contains=f" {form}")
         queryset = queryset.filter(condition)
     return queryset
 
@@ -93,3 +96,12 @@ def flagship_schools(flagship: FlagshipNetwork) -> QuerySet[School]:
         .select_related("country", "subdivision")
         .order_by("sort_key", "id")
     )
+
+
+def flagships_with_counts() -> QuerySet[FlagshipNetwork]:
+    """Flagship networks, active ones first, each with how many public schools take part."""
+    return FlagshipNetwork.objects.annotate(
+        school_count=Count(
+            "schools", filter=Q(schools__membership_status__in=PUBLIC_STATUSES), distinct=True
+        )
+    ).order_by("status", "position", "slug")

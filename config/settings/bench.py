@@ -35,3 +35,5 @@ STORAGES = {
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ASPHUB_ALLOW_DEMO_USERS = False
+# `--no-page-cache` measures every page rendered from scratch.
+ASPHUB_DIRECTORY_CACHE = os.environ.get("ASPHUB_BENCH_DIRECTORY_CACHE", "1") != "0"

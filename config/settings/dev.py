@@ -18,3 +18,7 @@ DATABASES = {
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 # Only the development setup may create the demo sign-ins printed by `make run`.
 ASPHUB_ALLOW_DEMO_USERS = True
+# Templates are edited while the server runs: render every page afresh.
+ASPHUB_DIRECTORY_CACHE = False
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -16,3 +16,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 ASPHUB_ALLOW_DEMO_USERS = True
+# Every test request renders and queries (response.context, query counts); the caching itself is
+# tested with ASPHUB_DIRECTORY_CACHE = True (asphub/schools/tests/test_directory_cache.py).
+ASPHUB_DIRECTORY_CACHE = False
+# Serve static files straight from the source folders; no collectstatic in tests.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
