@@ -62,8 +62,8 @@ def school_map_points(queryset: QuerySet[School]) -> list[dict]:
         {
             "name": row["name"],
             "slug": row["slug"],
-            "lat": float(row["latitude"]),
-            "lng": float(row["longitude"]),
+            "lat": float(row["latitude"] or 0),
+            "lng": float(row["longitude"] or 0),
             "approximate": row["location_precision"] != "exact",
         }
         for row in rows

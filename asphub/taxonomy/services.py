@@ -37,9 +37,11 @@ def reference_data_load(data: dict) -> dict[str, int]:
                 # are applied only until someone edits them (has_national_network still off).
                 country, made = Country.objects.get_or_create(**lookup, defaults=values)
                 if not made and not country.has_national_network:
-                    Country.objects.filter(pk=country.pk).update(**values)
+                    for name, value in values.items():
+                        setattr(country, name, value)
+                    country.save()
                 created[key] += int(made)
                 continue
-            _, made = model.objects.get_or_create(**lookup, defaults=values)
+            _, made = model._default_manager.get_or_create(**lookup, defaults=values)
             created[key] += int(made)
     return created
