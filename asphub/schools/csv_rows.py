@@ -93,6 +93,10 @@ def read_school_csv(content: bytes) -> ParsedFile:
             for name, value in zip(columns, values, strict=True)
             if name in KNOWN_COLUMNS
         }
+        for name in ("latitude", "longitude"):
+            # Spreadsheets set to Latvian write decimal commas (57,31) in semicolon files.
+            if name in row:
+                row[name] = row[name].replace(",", ".")
         parsed.rows.append((line_number, row))
     return parsed
 

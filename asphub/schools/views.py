@@ -13,6 +13,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -144,7 +145,11 @@ def directory(request: HttpRequest) -> HttpResponse:
     template = "schools/directory.html"
     if request.htmx and not request.htmx.boosted:
         template += "#results"
-    return _render(request, template, context)
+    response = _render(request, template, context)
+    # The same URL answers with a fragment or a whole page: browsers must not mix them up
+    # (the back button would otherwise show a cached fragment).
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 @require_GET

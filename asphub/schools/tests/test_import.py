@@ -184,3 +184,9 @@ def test_command_imports_another_countrys_schools(db, tmp_path: Path):
     call_command("import_schools", str(path), "--country", "ee", stdout=out, stderr=StringIO())
     school = School.objects.get(name="Tallinna Reaalkool")
     assert school.country.code == "EE" and school.subdivision.code == "EE-784"
+
+
+def test_decimal_commas_from_a_latvian_spreadsheet(latvia):
+    content = "name;institution_type;municipality_code;latitude;longitude\nSkola;basic;LV-022;57,31;25,27\n"
+    run_import(content, country=latvia)
+    assert str(School.objects.get().latitude) == "57.31000"
