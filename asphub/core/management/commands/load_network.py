@@ -25,7 +25,8 @@ class Command(BaseCommand):
         reference = json.loads((DATA_DIR / "reference.json").read_text(encoding="utf-8"))
         self.stdout.write("Loading themes, pillars, goals, international days, flagships...")
         for kind, count in reference_data_load(reference).items():
-            self.stdout.write(f"  {kind}: {count} added")
+            if kind != "countries":
+                self.stdout.write(f"  {kind}: {count} added")
         latvia = Country.objects.get(code="LV")
         self.stdout.write("Loading Latvia's municipalities (ISO 3166-2:LV)...")
         self.stdout.write(f"  {subdivisions_load_iso(latvia)} municipalities added")
