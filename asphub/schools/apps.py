@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SchoolsConfig(AppConfig):
     name = "asphub.schools"
     default_auto_field = "django.db.models.BigAutoField"
+    verbose_name = _("Schools")
 
     def ready(self) -> None:
         from .versioning import connect_signals
