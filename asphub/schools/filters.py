@@ -117,8 +117,7 @@ class SchoolDirectoryFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
-        code = (self.data.get("country") or settings.ASPHUB_DEFAULT_COUNTRY) if self.data else None
-        code = code or settings.ASPHUB_DEFAULT_COUNTRY
+        code = (self.data.get("country") if self.data else None) or settings.ASPHUB_DEFAULT_COUNTRY
         self._municipality_country = str(code)[:2]
         self.filters["municipality"].queryset = Subdivision.objects.filter(
             country__code=self._municipality_country

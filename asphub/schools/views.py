@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from .filters import SchoolDirectoryFilter
@@ -165,12 +164,9 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def map_page(request: HttpRequest) -> HttpResponse:
     school_filter = _filtered(request)
-    schools = school_filter.qs.select_related(None).prefetch_related(None)
-    return render(
-        request,
-        "schools/map.html",
-        {"filter": school_filter, "schools": schools.select_related("subdivision")},
-    )
+    # The place list shows only names and municipalities: no flagship prefetch needed.
+    schools = school_filter.qs.prefetch_related(None)
+    return render(request, "schools/map.html", {"filter": school_filter, "schools": schools})
 
 
 @require_GET
@@ -237,6 +233,3 @@ def export_json(request: HttpRequest) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="{_export_filename("json")}"'
     return response
-
-
-__all__ = ["directory", "detail", "map_page", "map_points", "export_csv", "export_json", "_"]
