@@ -1,9 +1,14 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from asphub.core.views import favicon, health, set_language
+
+# The administration site signs people in through the platform's own sign-in (with its lockout
+# and two-factor step), never through a second, weaker form.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
@@ -14,6 +19,11 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("asphub.pages.urls")),
     path("schools/", include("asphub.schools.urls")),
+    path("accounts/", include("asphub.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("invitations/", include("asphub.roles.urls")),
+    path("dashboard/", include("asphub.dashboard.urls")),
+    path("audit/", include("asphub.audit.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

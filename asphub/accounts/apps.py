@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "asphub.accounts"
     default_auto_field = "django.db.models.BigAutoField"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (connects the receivers)

@@ -8,6 +8,11 @@ from django.db import models
 
 from .models import AuditEntry
 
+# The command line is trusted: whoever runs manage.py already controls the server.
+COMMAND_LINE = "command line"
+# Stands in the log for a person who has deleted their account (shown translated).
+FORMER_MEMBER = "former member"
+
 
 def record_audit(
     *,

@@ -44,6 +44,22 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
 
+    @property
+    def who(self) -> str:
+        from .audit import FORMER_MEMBER
+
+        if self.actor_label == FORMER_MEMBER:
+            return str(_("former member"))
+        return self.actor_label
+
+    @property
+    def what(self) -> str:
+        from .audit import FORMER_MEMBER
+
+        if self.object_label == FORMER_MEMBER:
+            return str(_("former member"))
+        return self.object_label
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise ValueError("Audit entries are append-only.")

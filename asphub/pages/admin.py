@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from asphub.roles.admin import CountryScopedAdmin
+
 from .models import Page
 
 
 @admin.register(Page)
-class PageAdmin(admin.ModelAdmin):
+class PageAdmin(CountryScopedAdmin):
     list_display = ["slug", "country", "title_lv", "title_en", "updated_at"]
     list_filter = ["country", "slug"]
     fieldsets = (

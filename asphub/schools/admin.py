@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from asphub.roles.admin import CountryScopedAdmin
+
 from .models import FlagshipParticipation, School
 
 
@@ -10,7 +12,7 @@ class FlagshipParticipationInline(admin.TabularInline):
 
 
 @admin.register(School)
-class SchoolAdmin(admin.ModelAdmin):
+class SchoolAdmin(CountryScopedAdmin):
     list_display = ["name", "institution_type", "ownership", "subdivision", "membership_status"]
     list_filter = ["country", "membership_status", "institution_type", "ownership"]
     search_fields = ["name", "settlement"]

@@ -1,14 +1,5 @@
-"""Who may change the school directory. Issue-level roles refine this; the rule stays here."""
+"""Who may change the school directory: the rule lives in the one permission layer."""
 
-from __future__ import annotations
+from asphub.roles.permissions import can_manage_schools
 
-from typing import Any
-
-from asphub.countries.models import Country
-
-
-def can_manage_schools(user: Any, country: Country) -> bool:
-    """National coordinators (holders of the change-school permission) and administrators."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return bool(user.is_superuser or user.has_perm("schools.change_school"))
+__all__ = ["can_manage_schools"]

@@ -12,15 +12,14 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from asphub.core.audit import record_audit
+from asphub.core.audit import COMMAND_LINE, record_audit
 from asphub.countries.models import Country
 
 from .csv_rows import SchoolRowForm, read_school_csv
 from .models import LocationPrecision, MembershipStatus, School
 from .permissions import can_manage_schools
 
-# The command line is trusted: whoever runs manage.py already controls the server.
-COMMAND_LINE = "command line"
+__all__ = ["COMMAND_LINE", "SchoolImportRejected", "schools_import"]
 
 COORDINATE_STEP = Decimal("0.00001")
 IMPORTED_FIELDS = (

@@ -17,6 +17,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from asphub.core.spreadsheets import EchoBuffer, spreadsheet_safe
+
 from .filters import SchoolDirectoryFilter
 from .models import School
 from .selectors import school_detail, school_directory, school_map_points
@@ -199,24 +201,12 @@ def _export_filename(extension: str) -> str:
     return f"asphub-schools-{timezone.localdate():%Y-%m-%d}.{extension}"
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_safe(value: object) -> object:
-    # Spreadsheets run cells that start with these characters as formulas.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 @require_GET
 def export_csv(request: HttpRequest) -> HttpResponse:
-    writer = csv.DictWriter(_Echo(), fieldnames=EXPORT_COLUMNS)
+    writer = csv.DictWriter(EchoBuffer(), fieldnames=EXPORT_COLUMNS)
     lines = ["\ufeff" + writer.writeheader()]
     lines.extend(
-        writer.writerow({key: _csv_safe(value) for key, value in row.items()})
+        writer.writerow({key: spreadsheet_safe(value) for key, value in row.items()})
         for row in _export_rows(request)
     )
     response = HttpResponse("".join(lines), content_type="text/csv; charset=utf-8")

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Environment files only override what differs."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -17,12 +18,19 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "template_partials",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "axes",
     "asphub.core",
     "asphub.accounts",
+    "asphub.roles",
     "asphub.countries",
     "asphub.taxonomy",
     "asphub.schools",
     "asphub.pages",
+    "asphub.dashboard",
+    "asphub.audit",
 ]
 
 MIDDLEWARE = [
@@ -37,6 +45,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "asphub.accounts.middleware.RequireTwoFactorMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -60,6 +72,12 @@ TEMPLATES = [
 ]
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out username and address pair is refused before any check.
+    "axes.backends.AxesStandaloneBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+    "asphub.roles.backends.RolePermissionBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -68,6 +86,10 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {
+        "NAME": "asphub.accounts.passwords.MaximumLengthValidator",
+        "OPTIONS": {"max_length": 128},
+    },
 ]
 
 LANGUAGE_CODE = "lv"
@@ -85,7 +107,41 @@ MEDIA_ROOT = BASE_DIR / "var" / "media"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "dashboard:index"
+# Messages live in the session: a visitor with a message to read is never served a cached page.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# Accounts (django-allauth): the e-mail address is the login and must be verified.
+ACCOUNT_ADAPTER = "asphub.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "asphub.accounts.forms.SignupForm"
+ACCOUNT_FORMS = {"login": "asphub.accounts.login_form.LoginForm"}
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "asphub: "
+ACCOUNT_PASSWORD_INPUT_RENDER_VALUE = False
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300  # seconds
+# Failed sign-ins are counted by django-axes (per address and IP pair); allauth's own counter
+# per address alone would let anyone lock a person out from anywhere.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "asphub"
+
+# Sign-in protection (django-axes): 5 failures for one address from one IP lock that pair only.
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "asphub.accounts.signin.login_of"
+AXES_LOCKOUT_TEMPLATE = "account/locked_out.html"
+AXES_VERBOSE = False
+
+# Links in e-mails sent outside a request (e.g. invitations made by a command) start with this.
+ASPHUB_SITE_URL = "http://127.0.0.1:8000"
 
 # Which country the public site shows when a page does not name one. The data model holds
 # every country of the world network; each deployment starts from its own national network.

@@ -1,22 +1,23 @@
+from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from asphub.accounts.models import User
+from asphub.core.audit import COMMAND_LINE
+from asphub.countries.models import Country
+from asphub.roles.models import Role
+from asphub.roles.services import role_grant
+from asphub.schools.models import School
 
 DEMO_PASSWORD = "asphub-demo-2026"
-NATIONAL_COORDINATORS = "National coordinators"
-NATIONAL_COORDINATOR_PERMISSIONS = {
-    "schools": ["add_school", "change_school", "view_school", "add_flagshipparticipation",
-                "change_flagshipparticipation", "delete_flagshipparticipation",
-                "view_flagshipparticipation"],
-    "pages": ["change_page", "view_page"],
-    "taxonomy": ["change_flagshipnetwork", "view_flagshipnetwork"],
-    "countries": ["view_country", "view_subdivision"],
-}  # fmt: skip
+# (e-mail, name, role): the school roles go to the first school of the default country.
 DEMO_USERS = [
-    ("admin@asphub.test", "Administrator", {"is_staff": True, "is_superuser": True}),
-    ("coordinator@asphub.test", "National coordinator (LV)", {"is_staff": True}),
+    ("admin@asphub.test", "Administrator", Role.ADMINISTRATOR),
+    ("coordinator@asphub.test", "National coordinator (LV)", Role.NATIONAL_COORDINATOR),
+    ("reviewer@asphub.test", "Reviewer (LV)", Role.REVIEWER),
+    ("school@asphub.test", "School coordinator", Role.SCHOOL_COORDINATOR),
+    ("teacher@asphub.test", "Teacher", Role.TEACHER),
 ]
 
 
@@ -26,20 +27,30 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not getattr(settings, "ASPHUB_ALLOW_DEMO_USERS", False):
             raise CommandError("Demo sign-ins exist only in the development setup.")
-        group, _ = Group.objects.get_or_create(name=NATIONAL_COORDINATORS)
-        for app_label, codenames in NATIONAL_COORDINATOR_PERMISSIONS.items():
-            group.permissions.add(
-                *Permission.objects.filter(
-                    content_type__app_label=app_label, codename__in=codenames
+        country = Country.objects.filter(code=settings.ASPHUB_DEFAULT_COUNTRY).first()
+        school = School.objects.filter(country=country).order_by("sort_key").first()
+        if country is None or school is None:
+            raise CommandError("Load the network first: manage.py load_network")
+        with transaction.atomic():
+            for email, full_name, role in DEMO_USERS:
+                user = User.objects.filter(email=email).first()
+                if user is None:
+                    user = User.objects.create_user(email, DEMO_PASSWORD, full_name=full_name)
+                EmailAddress.objects.get_or_create(
+                    user=user, email=email, defaults={"verified": True, "primary": True}
                 )
-            )
-        for email, full_name, flags in DEMO_USERS:
-            user = User.objects.filter(email=email).first()
-            if user is None:
-                user = User.objects.create_user(email, DEMO_PASSWORD, full_name=full_name, **flags)
-            if not user.is_superuser:
-                user.groups.add(group)
+                role_grant(
+                    actor=COMMAND_LINE,
+                    user=user,
+                    role=role,
+                    school=school if role in (Role.SCHOOL_COORDINATOR, Role.TEACHER) else None,
+                    country=country if role in (Role.NATIONAL_COORDINATOR, Role.REVIEWER) else None,
+                )
         self.stdout.write(f"Sign-ins for a local trial (password for each: {DEMO_PASSWORD}):")
-        for email, full_name, _flags in DEMO_USERS:
-            self.stdout.write(f"  {full_name:<28} {email}")
-        self.stdout.write("Sign in at http://127.0.0.1:8000/admin/")
+        for email, full_name, role in DEMO_USERS:
+            where = school.name if role in (Role.SCHOOL_COORDINATOR, Role.TEACHER) else ""
+            self.stdout.write(f"  {role.label:<22} {email:<26} {where}")
+        self.stdout.write(
+            "Sign in at http://127.0.0.1:8000/accounts/login/ . The administrator and the "
+            "national coordinator set up two-factor sign-in (an authenticator app) the first time."
+        )

@@ -1,0 +1,54 @@
+"""How django-allauth fits asphub: e-mails in the recipient's language, new accounts keep the
+language they signed up in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import time
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.authentication import get_authentication_records
+from django.conf import settings
+from django.utils import translation
+
+from .emails import language_for
+
+SET_UP_WITHOUT_REAUTHENTICATION = {
+    "mfa_activate_totp",
+    "mfa_view_recovery_codes",
+    "mfa_download_recovery_codes",
+}
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        with translation.override(language_for(email, fallback=translation.get_language())):
+            super().send_mail(template_prefix, email, context)
+
+    def save_user(self, request: Any, user: Any, form: Any, commit: bool = True) -> Any:
+        user = super().save_user(request, user, form, commit=False)
+        user.full_name = form.cleaned_data.get("full_name", "").strip()
+        language = translation.get_language()
+        if language in {"lv", "en"}:
+            user.preferred_language = language
+        if commit:
+            user.save()
+        return user
+
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        """Someone who signed in with their password minutes ago is not asked for it again
+        to set up two-factor sign-in (which their role makes them do straight after) and to
+        read the recovery codes it gives. Turning two-factor off still asks."""
+        required = super().is_reauthentication_required(app=app, **kwargs)
+        request = getattr(self, "request", None)
+        match = getattr(request, "resolver_match", None)
+        if not required or app != "allauth.mfa" or match is None:
+            return required
+        if match.url_name not in SET_UP_WITHOUT_REAUTHENTICATION:
+            return required
+        records = get_authentication_records(request, request.user)
+        if not records:
+            return True
+        timeout = settings.ACCOUNT_REAUTHENTICATION_TIMEOUT
+        return time.time() - records[-1].get("at", 0) >= timeout

@@ -1,0 +1,101 @@
+"""Changes a person makes to their own account. Each checks permission, validates, writes in
+one transaction and records an audit entry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from asphub.core.audit import FORMER_MEMBER, record_audit
+from asphub.core.models import AuditEntry
+
+from .models import User
+
+
+def profile_update(*, actor: Any, user: User, full_name: str, preferred_language: str) -> User:
+    if actor != user:
+        raise PermissionDenied(_("You may change only your own profile."))
+    before = {"full_name": user.full_name, "preferred_language": user.preferred_language}
+    user.full_name = full_name.strip()
+    user.preferred_language = preferred_language
+    user.full_clean(exclude=["password", "email"])
+    after = {"full_name": user.full_name, "preferred_language": user.preferred_language}
+    if before == after:
+        return user
+    with transaction.atomic():
+        user.save(update_fields=["full_name", "preferred_language"])
+        record_audit(actor=user, action="account.profile_changed", obj=user, before=before,
+                     after=after)  # fmt: skip
+    return user
+
+
+def _is_last_administrator(user: User) -> bool:
+    from asphub.roles.models import Role, RoleAssignment
+
+    if not (user.is_superuser or user.role_assignments.filter(
+        role=Role.ADMINISTRATOR, revoked_at__isnull=True
+    ).exists()):  # fmt: skip
+        return False
+    other_admins = User.objects.filter(is_active=True).exclude(pk=user.pk).filter(
+        Q(is_superuser=True)
+        | Q(pk__in=RoleAssignment.objects.filter(
+            role=Role.ADMINISTRATOR, revoked_at__isnull=True
+        ).values("user_id"))  # fmt: skip
+    )
+    return not other_admins.exists()
+
+
+def account_delete(*, actor: Any, user: User) -> None:
+    """Delete a person's account and what identifies them.
+
+    What they did for their school stays with the school: records that point at them lose the
+    link (SET_NULL) and show "former member"; the audit log keeps every entry but replaces
+    their name and address with that label. Their roles, e-mail addresses, sign-in factors and
+    sign-in attempts go with the account.
+    """
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    from asphub.roles.models import Invitation
+
+    if actor != user:
+        raise PermissionDenied(_("You may delete only your own account."))
+    if _is_last_administrator(user):
+        raise ValidationError(
+            _("You are the only administrator. Give the role to someone else first."),
+            code="last_administrator",
+        )
+    with transaction.atomic():
+        scopes = user.role_assignments.values_list("school__country__code", "country__code")
+        countries = sorted({code for pair in scopes for code in pair if code})
+        invitations = Invitation.objects.filter(Q(email__iexact=user.email) | Q(accepted_by=user))
+        invitation_ids = [str(pk) for pk in invitations.values_list("pk", flat=True)]
+        AuditEntry.objects.filter(actor=user).update(actor_label=FORMER_MEMBER)
+        AuditEntry.objects.filter(object_type="accounts.user", object_id=str(user.pk)).update(
+            object_label=FORMER_MEMBER
+        )
+        for entry in AuditEntry.objects.filter(
+            object_type="roles.invitation", object_id__in=invitation_ids
+        ):
+            AuditEntry.objects.filter(pk=entry.pk).update(
+                object_label=FORMER_MEMBER,
+                before=_without_email(entry.before),
+                after=_without_email(entry.after),
+            )
+        invitations.update(email="")
+        for model in (AccessAttempt, AccessLog, AccessFailureLog):
+            model.objects.filter(username__iexact=user.email).delete()
+        user_id = user.pk
+        user.delete()
+        for code in countries or [""]:
+            record_audit(actor=FORMER_MEMBER, action="account.deleted", country_code=code,
+                         note=f"user #{user_id}")  # fmt: skip
+
+
+def _without_email(data: Any) -> Any:
+    if isinstance(data, dict) and "email" in data:
+        return {**data, "email": FORMER_MEMBER}
+    return data

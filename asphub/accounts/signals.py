@@ -1,0 +1,36 @@
+"""Sign-in events that belong in the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from axes.signals import user_locked_out
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.dispatch import receiver
+
+from asphub.core.audit import record_audit
+
+
+@receiver(user_locked_out, dispatch_uid="asphub-audit-lockout")
+def audit_lockout(sender: Any, request: Any, username: str | None, ip_address: str | None,
+                  **kwargs: Any) -> None:  # fmt: skip
+    """A burst of failed sign-ins: recorded once, when the lockout starts."""
+    from asphub.roles.models import RoleAssignment
+
+    user = get_user_model().objects.filter(email__iexact=username or "").first()
+    countries = {""}
+    if user is not None:
+        scopes = RoleAssignment.objects.filter(user=user, revoked_at__isnull=True).values_list(
+            "school__country__code", "country__code"
+        )
+        countries = {code for pair in scopes for code in pair if code} or {""}
+    for code in sorted(countries):
+        record_audit(
+            actor=None,
+            action="signin.locked_out",
+            obj=user,
+            country_code=code,
+            after={"login": username or "", "ip_address": ip_address or ""},
+            note=f"{settings.AXES_FAILURE_LIMIT} failed sign-ins in a row",
+        )

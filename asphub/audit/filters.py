@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from asphub.core.models import AuditEntry
+from asphub.roles.permissions import coordinated_countries
+
+
+class AuditEntryFilter(django_filters.FilterSet):
+    country = django_filters.ChoiceFilter(
+        label=_("Country"), field_name="country_code", empty_label=_("All my countries")
+    )
+    action = django_filters.ChoiceFilter(label=_("Action"), empty_label=_("Any action"))
+    who = django_filters.CharFilter(
+        label=_("Who"), field_name="actor_label", lookup_expr="icontains"
+    )
+    since = django_filters.DateFilter(
+        label=_("From"),
+        field_name="created_at",
+        lookup_expr="date__gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    until = django_filters.DateFilter(
+        label=_("To"),
+        field_name="created_at",
+        lookup_expr="date__lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = AuditEntry
+        fields: list[str] = []
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        countries = coordinated_countries(user).filter(
+            code__in=self.queryset.values("country_code").distinct()
+        )
+        self.filters["country"].extra["choices"] = [
+            (country.code, str(country)) for country in countries.order_by("code")
+        ]
+        actions = self.queryset.order_by("action").values_list("action", flat=True).distinct()
+        self.filters["action"].extra["choices"] = [(action, action) for action in actions]

@@ -1,0 +1,80 @@
+"""The audit log, as national coordinators (their country) and administrators (all) read it."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from asphub.core.spreadsheets import EchoBuffer, spreadsheet_safe
+from asphub.roles.permissions import can_view_any_audit_log, visible_audit_entries
+
+from .filters import AuditEntryFilter
+
+PAGE_SIZE = 50
+
+
+def _filtered(request: HttpRequest) -> AuditEntryFilter:
+    if not can_view_any_audit_log(request.user):
+        raise PermissionDenied(_("Only national coordinators and administrators read the log."))
+    return AuditEntryFilter(
+        request.GET or None, queryset=visible_audit_entries(request.user), user=request.user
+    )
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    entries = _filtered(request)
+    page = Paginator(entries.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "audit/log.html",
+        {"filter": entries, "page": page, "query_string": query.urlencode()},
+    )
+
+
+@login_required
+def audit_log_csv(request: HttpRequest) -> HttpResponse:
+    entries = _filtered(request)
+    writer = csv.writer(EchoBuffer())
+    header = [_("When"), _("Who"), _("Action"), _("Object type"), _("Object"), _("Country"),
+              _("Before"), _("After"), _("Note")]  # fmt: skip
+
+    def rows():
+        yield "\ufeff" + writer.writerow(header)
+        for entry in entries.qs.iterator(chunk_size=2000):
+            yield writer.writerow(
+                [
+                    timezone.localtime(entry.created_at).isoformat(timespec="seconds"),
+                    spreadsheet_safe(entry.who),
+                    entry.action,
+                    entry.object_type,
+                    spreadsheet_safe(entry.what),
+                    entry.country_code,
+                    spreadsheet_safe(_json(entry.before)),
+                    spreadsheet_safe(_json(entry.after)),
+                    spreadsheet_safe(entry.note),
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    filename = f"asphub-audit-log-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _json(value) -> str:
+    import json
+
+    return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+

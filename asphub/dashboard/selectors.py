@@ -1,0 +1,159 @@
+"""What each signed-in person sees on their dashboard and workspaces: a bounded number of
+queries whatever the size of the network."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
+
+from asphub.countries.models import Country
+from asphub.roles.models import Invitation, Role, RoleAssignment
+from asphub.roles.permissions import (
+    Roles,
+    coordinated_countries,
+    invitable_roles,
+    roles_of,
+)
+from asphub.schools.models import School
+
+
+@dataclass
+class CountryOverview:
+    country: Country
+    status_counts: list[tuple[str, int]]
+    schools_without_coordinator: list[School]
+    reviewers: list[RoleAssignment]
+    pending_invitations: int
+
+
+@dataclass
+class Dashboard:
+    roles: Roles
+    assignments: list[RoleAssignment]
+    schools: list[School] = field(default_factory=list)
+    countries: list[CountryOverview] = field(default_factory=list)
+    reviewer_countries: list[Country] = field(default_factory=list)
+    # For administrators: countries with a national coordinator, and the home country.
+    administered_countries: list[Country] = field(default_factory=list)
+    can_invite: bool = False
+
+
+def dashboard_for(user: Any) -> Dashboard:
+    roles = roles_of(user)
+    assignments = list(
+        RoleAssignment.objects.filter(user=user, revoked_at__isnull=True)
+        .select_related("school__country", "country")
+        .order_by("role", "school__name")
+    )
+    dashboard = Dashboard(roles=roles, assignments=assignments)
+    dashboard.can_invite = bool(invitable_roles(user))
+    if roles.schools:
+        dashboard.schools = list(
+            School.objects.filter(pk__in=roles.schools)
+            .select_related("country")
+            .annotate(
+                team_size=Count(
+                    "roleassignments",
+                    filter=Q(roleassignments__revoked_at__isnull=True),
+                    distinct=True,
+                )
+            )
+            .order_by("sort_key")
+        )
+    countries = list(coordinated_countries(user).filter(pk__in=roles.national_coordinator_in))
+    dashboard.countries = country_overviews(countries)
+    if roles.administrator:
+        with_coordinator = RoleAssignment.objects.filter(
+            role=Role.NATIONAL_COORDINATOR, revoked_at__isnull=True
+        ).values("country_id")
+        dashboard.administered_countries = list(
+            Country.objects.filter(
+                Q(pk__in=with_coordinator) | Q(code=settings.ASPHUB_DEFAULT_COUNTRY)
+            ).order_by("code")
+        )
+    if roles.reviewer_in:
+        dashboard.reviewer_countries = list(Country.objects.filter(pk__in=roles.reviewer_in))
+    return dashboard
+
+
+def country_overviews(countries: list[Country]) -> list[CountryOverview]:
+    if not countries:
+        return []
+    ids = [country.pk for country in countries]
+    counts: dict[int, list[tuple[str, int]]] = {pk: [] for pk in ids}
+    status_labels = dict(School._meta.get_field("membership_status").choices or [])
+    for row in (
+        School.objects.filter(country_id__in=ids)
+        .values("country_id", "membership_status")
+        .annotate(n=Count("id"))
+        .order_by("country_id", "membership_status")
+    ):
+        counts[row["country_id"]].append(
+            (str(status_labels.get(row["membership_status"], row["membership_status"])), row["n"])
+        )
+    coordinated_school_ids = RoleAssignment.objects.filter(
+        role=Role.SCHOOL_COORDINATOR, revoked_at__isnull=True, school__country_id__in=ids
+    ).values("school_id")
+    without: dict[int, list[School]] = {pk: [] for pk in ids}
+    for school in (
+        School.objects.filter(country_id__in=ids)
+        .exclude(pk__in=coordinated_school_ids)
+        .only("pk", "name", "slug", "country_id", "sort_key")
+        .order_by("sort_key")
+    ):
+        without[school.country_id].append(school)
+    reviewers: dict[int, list[RoleAssignment]] = {pk: [] for pk in ids}
+    for assignment in RoleAssignment.objects.filter(
+        role=Role.REVIEWER, revoked_at__isnull=True, country_id__in=ids
+    ).select_related("user"):
+        reviewers[assignment.country_id].append(assignment)
+    pending = dict(
+        Invitation.objects.pending()
+        .annotate(scope_country=Coalesce("country_id", "school__country_id"))
+        .filter(scope_country__in=ids)
+        .values("scope_country")
+        .annotate(n=Count("id"))
+        .values_list("scope_country", "n")
+    )
+    return [
+        CountryOverview(
+            country=country,
+            status_counts=counts[country.pk],
+            schools_without_coordinator=without[country.pk],
+            reviewers=reviewers[country.pk],
+            pending_invitations=pending.get(country.pk, 0),
+        )
+        for country in countries
+    ]
+
+
+def school_team(school: School) -> tuple[list[RoleAssignment], list[Invitation]]:
+    members = list(
+        RoleAssignment.objects.filter(school=school, revoked_at__isnull=True)
+        .select_related("user")
+        .order_by("role", "user__full_name", "user__email")
+    )
+    invitations = list(
+        Invitation.objects.pending().filter(school=school).select_related("invited_by")
+    )
+    return members, invitations
+
+
+def country_team(country: Country) -> tuple[list[RoleAssignment], list[Invitation]]:
+    members = list(
+        RoleAssignment.objects.filter(
+            Q(country=country) | Q(school__country=country), revoked_at__isnull=True
+        )
+        .select_related("user", "school")
+        .order_by("role", "school__sort_key", "user__full_name", "user__email")
+    )
+    invitations = list(
+        Invitation.objects.pending()
+        .filter(Q(country=country) | Q(school__country=country))
+        .select_related("invited_by", "school")
+    )
+    return members, invitations

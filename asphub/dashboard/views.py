@@ -1,0 +1,177 @@
+"""The signed-in person's workspace: their dashboard, their school's team, their country's
+network. Every object is fetched through the permission layer's querysets, so anything outside
+a person's scope is not found (404) and nothing reveals that it exists."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from asphub.roles import permissions
+from asphub.roles.forms import InviteForm
+from asphub.roles.models import Role
+from asphub.roles.services import invitation_create, invitation_revoke, role_revoke
+
+from .selectors import country_overviews, country_team, dashboard_for, school_team
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    return render(request, "dashboard/index.html", {"dashboard": dashboard_for(request.user)})
+
+
+def _invite(request: HttpRequest, form: InviteForm, *, school=None, country=None) -> bool:
+    """Send the invitation the form asks for; True when it went out."""
+    if not form.is_valid():
+        return False
+    try:
+        invitation = invitation_create(
+            actor=request.user,
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+            school=school,
+            country=country,
+            language=form.cleaned_data["language"],
+            site_url=request.build_absolute_uri("/"),
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    messages.success(
+        request,
+        _("Invitation sent to %(email)s. The link works once, for 7 days.")
+        % {"email": invitation.email},
+    )
+    return True
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def school_workspace(request: HttpRequest, pk: int) -> HttpResponse:
+    school = get_object_or_404(
+        permissions.workspace_schools(request.user).select_related("country"), pk=pk
+    )
+    invitable = [
+        role
+        for role in (Role.TEACHER, Role.SCHOOL_COORDINATOR)
+        if permissions.can_invite(request.user, role, school=school)
+    ]
+    form = InviteForm(request.POST or None, roles=invitable) if invitable else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied(_("You may not invite people to this school."))
+        if _invite(request, form, school=school):
+            return redirect("dashboard:school", pk=school.pk)
+    members, invitations = school_team(school)
+    return render(
+        request,
+        "dashboard/school.html",
+        {
+            "school": school,
+            "members": members,
+            "invitations": invitations,
+            "form": form,
+            "manageable_roles": _manageable_ids(request, members),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def country_workspace(request: HttpRequest, code: str) -> HttpResponse:
+    country = get_object_or_404(permissions.coordinated_countries(request.user), code=code.upper())
+    invitable = [
+        role
+        for role in (Role.REVIEWER, Role.NATIONAL_COORDINATOR)
+        if permissions.can_invite(request.user, role, country=country)
+    ]
+    form = InviteForm(request.POST or None, roles=invitable) if invitable else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied(_("You may not invite people to this country's network."))
+        if _invite(request, form, country=country):
+            return redirect("dashboard:country", code=country.code)
+    members, invitations = country_team(country)
+    return render(
+        request,
+        "dashboard/country.html",
+        {
+            "country": country,
+            "overview": country_overviews([country])[0],
+            "members": members,
+            "invitations": invitations,
+            "form": form,
+            "manageable_roles": _manageable_ids(request, members),
+        },
+    )
+
+
+def _manageable_ids(request: HttpRequest, members) -> set[int]:
+    return set(
+        permissions.manageable_role_assignments(request.user)
+        .filter(pk__in=[member.pk for member in members])
+        .values_list("pk", flat=True)
+    )
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(fallback)
+
+
+@login_required
+@require_POST
+def revoke_role(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = get_object_or_404(
+        permissions.manageable_role_assignments(request.user).select_related(
+            "user", "school__country", "country"
+        ),
+        pk=pk,
+    )
+    try:
+        role_revoke(actor=request.user, assignment=assignment)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            _("%(person)s is no longer %(role)s for %(scope)s.")
+            % {
+                "person": assignment.user,
+                "role": assignment.get_role_display(),
+                "scope": assignment.scope_label,
+            },
+        )
+    return _back(request, "dashboard:index")
+
+
+@login_required
+@require_POST
+def withdraw_invitation(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = get_object_or_404(
+        permissions.manageable_invitations(request.user).select_related(
+            "school__country", "country"
+        ),
+        pk=pk,
+    )
+    try:
+        invitation_revoke(actor=request.user, invitation=invitation)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request, _("The invitation to %(email)s is withdrawn.") % {"email": invitation.email}
+        )
+    return _back(request, "dashboard:index")
+
+
