@@ -3,9 +3,8 @@ language they signed up in."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import time
+from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.authentication import get_authentication_records

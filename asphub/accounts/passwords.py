@@ -16,10 +16,8 @@ class MaximumLengthValidator:
         if len(password) > self.max_length:
             raise ValidationError(
                 ngettext(
-                    "This password is too long. It must contain at most %(max_length)d "
-                    "character.",
-                    "This password is too long. It must contain at most %(max_length)d "
-                    "characters.",
+                    "This password is too long. It must contain at most %(max_length)d character.",
+                    "This password is too long. It must contain at most %(max_length)d characters.",
                     self.max_length,
                 ),
                 code="password_too_long",

@@ -46,8 +46,8 @@ def personal_data(user: User) -> dict[str, Any]:
         "roles": [
             {
                 "role": role.role,
-                "school": role.school.name if role.school_id else None,
-                "country": role.country.code if role.country_id else None,
+                "school": role.school.name if role.school else None,
+                "country": role.country.code if role.country else None,
                 "granted_at": _when(role.granted_at),
                 "revoked_at": _when(role.revoked_at),
             }
@@ -56,16 +56,19 @@ def personal_data(user: User) -> dict[str, Any]:
         "invitations_received": [
             {
                 "role": invitation.role,
-                "school": invitation.school.name if invitation.school_id else None,
-                "country": invitation.country.code if invitation.country_id else None,
+                "school": invitation.school.name if invitation.school else None,
+                "country": invitation.country.code if invitation.country else None,
                 "sent_at": _when(invitation.created_at),
                 "accepted_at": _when(invitation.accepted_at),
             }
             for invitation in invitations
         ],
         "two_factor_methods": [
-            {"type": authenticator.type, "created_at": _when(authenticator.created_at),
-             "last_used_at": _when(authenticator.last_used_at)}
+            {
+                "type": authenticator.type,
+                "created_at": _when(authenticator.created_at),
+                "last_used_at": _when(authenticator.last_used_at),
+            }
             for authenticator in Authenticator.objects.filter(user=user).order_by("id")
         ],  # fmt: skip
         "activity": [

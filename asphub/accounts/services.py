@@ -40,11 +40,17 @@ def _is_last_administrator(user: User) -> bool:
         role=Role.ADMINISTRATOR, revoked_at__isnull=True
     ).exists()):  # fmt: skip
         return False
-    other_admins = User.objects.filter(is_active=True).exclude(pk=user.pk).filter(
-        Q(is_superuser=True)
-        | Q(pk__in=RoleAssignment.objects.filter(
-            role=Role.ADMINISTRATOR, revoked_at__isnull=True
-        ).values("user_id"))  # fmt: skip
+    other_admins = (
+        User.objects.filter(is_active=True)
+        .exclude(pk=user.pk)
+        .filter(
+            Q(is_superuser=True)
+            | Q(
+                pk__in=RoleAssignment.objects.filter(
+                    role=Role.ADMINISTRATOR, revoked_at__isnull=True
+                ).values("user_id")
+            )  # fmt: skip
+        )
     )
     return not other_admins.exists()
 

@@ -76,5 +76,3 @@ def _json(value) -> str:
     import json
 
     return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-

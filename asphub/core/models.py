@@ -44,6 +44,11 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
 
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Audit entries are append-only.")
+        super().save(*args, **kwargs)
+
     @property
     def who(self) -> str:
         from .audit import FORMER_MEMBER
@@ -59,8 +64,3 @@ class AuditEntry(models.Model):
         if self.object_label == FORMER_MEMBER:
             return str(_("former member"))
         return self.object_label
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Audit entries are append-only.")
-        super().save(*args, **kwargs)

@@ -110,7 +110,8 @@ def country_overviews(countries: list[Country]) -> list[CountryOverview]:
     for assignment in RoleAssignment.objects.filter(
         role=Role.REVIEWER, revoked_at__isnull=True, country_id__in=ids
     ).select_related("user"):
-        reviewers[assignment.country_id].append(assignment)
+        if assignment.country_id is not None:
+            reviewers[assignment.country_id].append(assignment)
     pending = dict(
         Invitation.objects.pending()
         .annotate(scope_country=Coalesce("country_id", "school__country_id"))

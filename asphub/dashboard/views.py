@@ -173,5 +173,3 @@ def withdraw_invitation(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("The invitation to %(email)s is withdrawn.") % {"email": invitation.email}
         )
     return _back(request, "dashboard:index")
-
-

@@ -66,15 +66,15 @@ class Scoped(models.Model):
 
     @property
     def scope_country_id(self) -> int | None:
-        if self.school_id is not None:
+        if self.school is not None:
             return self.school.country_id
         return self.country_id
 
     @property
     def scope_label(self) -> str:
-        if self.school_id is not None:
+        if self.school is not None:
             return str(self.school)
-        if self.country_id is not None:
+        if self.country is not None:
             return str(self.country)
         return str(_("the whole platform"))
 

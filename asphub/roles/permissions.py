@@ -42,10 +42,7 @@ class Roles:
     @property
     def any(self) -> bool:
         return bool(
-            self.administrator
-            or self.schools
-            or self.reviewer_in
-            or self.national_coordinator_in
+            self.administrator or self.schools or self.reviewer_in or self.national_coordinator_in
         )
 
     @property

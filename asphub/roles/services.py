@@ -46,9 +46,9 @@ def _check_scope(role: str, school: Any, country: Any) -> None:
 
 
 def _scope_country_code(role_or_invitation: RoleAssignment | Invitation) -> str:
-    if role_or_invitation.school_id is not None:
+    if role_or_invitation.school is not None:
         return role_or_invitation.school.country.code
-    if role_or_invitation.country_id is not None:
+    if role_or_invitation.country is not None:
         return role_or_invitation.country.code
     return ""
 
@@ -56,16 +56,19 @@ def _scope_country_code(role_or_invitation: RoleAssignment | Invitation) -> str:
 def _describe(role_or_invitation: RoleAssignment | Invitation) -> dict[str, Any]:
     return {
         "role": role_or_invitation.role,
-        "school": role_or_invitation.school.name if role_or_invitation.school_id else None,
-        "country": role_or_invitation.country.code if role_or_invitation.country_id else None,
+        "school": role_or_invitation.school.name if role_or_invitation.school else None,
+        "country": role_or_invitation.country.code if role_or_invitation.country else None,
     }
 
 
 def _sync_staff_flag(user: Any) -> None:
     """National coordinators and administrators work in the administration site too."""
-    should_be_staff = user.is_superuser or user.role_assignments.filter(
-        revoked_at__isnull=True, role__in=[Role.NATIONAL_COORDINATOR, Role.ADMINISTRATOR]
-    ).exists()
+    should_be_staff = (
+        user.is_superuser
+        or user.role_assignments.filter(
+            revoked_at__isnull=True, role__in=[Role.NATIONAL_COORDINATOR, Role.ADMINISTRATOR]
+        ).exists()
+    )
     if user.is_staff != should_be_staff:
         user.is_staff = should_be_staff
         user.save(update_fields=["is_staff"])

@@ -137,6 +137,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "asphub.accounts.signin.login_of"
+AXES_CLIENT_IP_CALLABLE = "asphub.accounts.signin.client_ip"
+# How many reverse proxies stand in front of the application (they add X-Forwarded-For).
+ASPHUB_TRUSTED_PROXY_COUNT = 0
 AXES_LOCKOUT_TEMPLATE = "account/locked_out.html"
 AXES_VERBOSE = False
 

@@ -38,3 +38,8 @@ EMAIL_BACKEND = os.environ.get(
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "asphub@localhost")
 ASPHUB_ALLOW_DEMO_USERS = False
+
+# Production runs behind a TLS-terminating reverse proxy (see SECURE_PROXY_SSL_HEADER).
+ASPHUB_TRUSTED_PROXY_COUNT = int(os.environ.get("ASPHUB_TRUSTED_PROXY_COUNT", "1"))
+# Links in e-mails sent outside a request (commands) start with this address.
+ASPHUB_SITE_URL = os.environ.get("ASPHUB_SITE_URL", f"https://{ALLOWED_HOSTS[0].lstrip('.')}")

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from asphub.accounts.models import User
+from asphub.accounts.tests.factories import enrol_authenticator
 from asphub.pages.models import Page
 from asphub.schools.models import School
 from asphub.taxonomy.models import FlagshipNetwork
@@ -119,6 +120,7 @@ def test_national_coordinator_edits_page_text_in_admin_without_code(client, load
 
     call_command("create_demo_users", stdout=StringIO())
     coordinator = User.objects.get(email="coordinator@asphub.test")
+    enrol_authenticator(coordinator)
     client.force_login(coordinator)
     page = Page.objects.get(slug="join")
     url = reverse("admin:pages_page_change", args=[page.pk])

@@ -47,7 +47,7 @@ class Command(BaseCommand):
                     country=country if role in (Role.NATIONAL_COORDINATOR, Role.REVIEWER) else None,
                 )
         self.stdout.write(f"Sign-ins for a local trial (password for each: {DEMO_PASSWORD}):")
-        for email, full_name, role in DEMO_USERS:
+        for email, _full_name, role in DEMO_USERS:
             where = school.name if role in (Role.SCHOOL_COORDINATOR, Role.TEACHER) else ""
             self.stdout.write(f"  {role.label:<22} {email:<26} {where}")
         self.stdout.write(
