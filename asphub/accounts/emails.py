@@ -7,7 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template
 from django.utils import translation
 
 
@@ -27,9 +28,15 @@ def send_templated_mail(
 ) -> None:
     """Render `<prefix>_subject.txt` and `<prefix>_message.txt` in the given language and send."""
     with translation.override(language or language_for(to)):
-        subject = " ".join(render_to_string(f"{template_prefix}_subject.txt", context).split())
-        body = render_to_string(f"{template_prefix}_message.txt", context)
+        subject = " ".join(_render_text(f"{template_prefix}_subject.txt", context).split())
+        body = _render_text(f"{template_prefix}_message.txt", context)
     message = EmailMultiAlternatives(
         subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]
     )
     message.send()
+
+
+def _render_text(template_name: str, context: dict[str, Any]) -> str:
+    """E-mails are plain text: nothing in them is HTML-escaped (`A & "B"` stays as it is)."""
+    template = get_template(template_name).template  # type: ignore[attr-defined]
+    return template.render(Context(context, autoescape=False))

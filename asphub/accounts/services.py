@@ -80,11 +80,9 @@ def account_delete(*, actor: Any, user: User) -> None:
         invitations = Invitation.objects.filter(Q(email__iexact=user.email) | Q(accepted_by=user))
         invitation_ids = [str(pk) for pk in invitations.values_list("pk", flat=True)]
         AuditEntry.objects.filter(actor=user).update(actor_label=FORMER_MEMBER)
-        AuditEntry.objects.filter(object_type="accounts.user", object_id=str(user.pk)).update(
-            object_label=FORMER_MEMBER
-        )
         for entry in AuditEntry.objects.filter(
-            object_type="roles.invitation", object_id__in=invitation_ids
+            Q(object_type="accounts.user", object_id=str(user.pk))
+            | Q(object_type="roles.invitation", object_id__in=invitation_ids)
         ):
             AuditEntry.objects.filter(pk=entry.pk).update(
                 object_label=FORMER_MEMBER,
@@ -101,7 +99,12 @@ def account_delete(*, actor: Any, user: User) -> None:
                          note=f"user #{user_id}")  # fmt: skip
 
 
+# Values in an entry's before and after that name the person (their profile changes, the address
+# a lockout was for, the address an invitation went to).
+PERSONAL_KEYS = ("email", "login", "full_name")
+
+
 def _without_email(data: Any) -> Any:
-    if isinstance(data, dict) and "email" in data:
-        return {**data, "email": FORMER_MEMBER}
+    if isinstance(data, dict) and any(key in data for key in PERSONAL_KEYS):
+        return {**data, **{key: FORMER_MEMBER for key in PERSONAL_KEYS if key in data}}
     return data

@@ -18,6 +18,10 @@ def audit_lockout(sender: Any, request: Any, username: str | None, ip_address: s
     """A burst of failed sign-ins: recorded once, when the lockout starts."""
     from asphub.roles.models import RoleAssignment
 
+    # django-axes signals again on every further attempt while the lockout lasts (the count
+    # goes on past the limit); only the attempt that reaches the limit starts the lockout.
+    if getattr(request, "axes_failures_since_start", None) != settings.AXES_FAILURE_LIMIT:
+        return
     user = get_user_model().objects.filter(email__iexact=username or "").first()
     countries = {""}
     if user is not None:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from .forms import AccountDeleteForm, ProfileForm
+from .models import User
 from .selectors import personal_data
 from .services import account_delete, profile_update
 
@@ -23,7 +24,9 @@ from .services import account_delete, profile_update
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = ProfileForm(request.POST or None, instance=user)
+    # The form validates onto its own copy: a ModelForm writes the posted values into its
+    # instance, and profile_update must still see the stored ones (to save and to record them).
+    form = ProfileForm(request.POST or None, instance=User.objects.get(pk=user.pk))
     if request.method == "POST" and form.is_valid():
         profile_update(
             actor=user,
@@ -33,8 +36,6 @@ def profile(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, _("Your profile is saved."))
         return redirect("accounts:profile")
-    if request.method == "POST":
-        user.refresh_from_db()
     return render(request, "accounts/profile.html", {"form": form})
 
 

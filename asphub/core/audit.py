@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEntry
 
@@ -12,6 +13,12 @@ from .models import AuditEntry
 COMMAND_LINE = "command line"
 # Stands in the log for a person who has deleted their account (shown translated).
 FORMER_MEMBER = "former member"
+SYSTEM = "system"
+STAND_IN_LABELS = {
+    COMMAND_LINE: _("command line"),
+    FORMER_MEMBER: _("former member"),
+    SYSTEM: _("system"),
+}
 
 
 def record_audit(
@@ -27,7 +34,7 @@ def record_audit(
     actor_user = actor if getattr(actor, "is_authenticated", False) else None
     return AuditEntry.objects.create(
         actor=actor_user,
-        actor_label=str(actor_user) if actor_user else (str(actor) if actor else "system"),
+        actor_label=str(actor_user) if actor_user else (str(actor) if actor else SYSTEM),
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",

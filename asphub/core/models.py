@@ -51,16 +51,18 @@ class AuditEntry(models.Model):
 
     @property
     def who(self) -> str:
-        from .audit import FORMER_MEMBER
+        """The actor as people read it: stand-ins (system, command line, former member) are
+        stored in English and shown in the reader's language."""
+        from .audit import STAND_IN_LABELS
 
-        if self.actor_label == FORMER_MEMBER:
-            return str(_("former member"))
+        if self.actor_label in STAND_IN_LABELS:
+            return str(STAND_IN_LABELS[self.actor_label])
         return self.actor_label
 
     @property
     def what(self) -> str:
-        from .audit import FORMER_MEMBER
+        from .audit import STAND_IN_LABELS
 
-        if self.object_label == FORMER_MEMBER:
-            return str(_("former member"))
+        if self.object_label in STAND_IN_LABELS:
+            return str(STAND_IN_LABELS[self.object_label])
         return self.object_label

@@ -290,6 +290,18 @@ def invitation_problem(invitation: Invitation | None) -> ValidationError | None:
     return None
 
 
+def is_addressed_to(invitation: Invitation, user: Any) -> bool:
+    """The invitation went to the person's sign-in address or another verified address of
+    theirs."""
+    from allauth.account.models import EmailAddress
+
+    if user.email.lower() == invitation.email.lower():
+        return True
+    return EmailAddress.objects.filter(
+        user=user, email__iexact=invitation.email, verified=True
+    ).exists()
+
+
 def invitation_accept(
     *,
     token: str,
@@ -306,7 +318,9 @@ def invitation_accept(
     with transaction.atomic():
         found = invitation_by_token(token)
         invitation = (
-            Invitation.objects.select_for_update()
+            # Lock the invitation row only: PostgreSQL refuses FOR UPDATE on the nullable side
+            # of the outer joins that select_related makes for school and country.
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("school__country", "country")
             .get(pk=found.pk)
             if found is not None
@@ -317,7 +331,7 @@ def invitation_accept(
             raise problem
         assert invitation is not None
         if signed_in:
-            if user.email.lower() != invitation.email.lower():
+            if not is_addressed_to(invitation, user):
                 raise ValidationError(
                     _(
                         "This invitation was sent to %(email)s, but you are signed in as "
@@ -328,7 +342,12 @@ def invitation_accept(
                 )
             person = user
         else:
-            if User.objects.filter(email__iexact=invitation.email).exists():
+            # Also an address someone added to their account: opening a second account with
+            # it would break allauth's one-account-per-address rule (a server error).
+            if (
+                User.objects.filter(email__iexact=invitation.email).exists()
+                or EmailAddress.objects.filter(email__iexact=invitation.email).exists()
+            ):
                 raise ValidationError(
                     _("An account with this address exists already: sign in first."),
                     code="account_exists",

@@ -15,7 +15,12 @@ from django.views.decorators.http import require_http_methods
 
 from .forms import AcceptWithNewAccountForm
 from .models import InvitationStatus
-from .services import invitation_accept, invitation_by_token, invitation_problem
+from .services import (
+    invitation_accept,
+    invitation_by_token,
+    invitation_problem,
+    is_addressed_to,
+)
 
 
 @never_cache
@@ -45,7 +50,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
                     % {"role": invitation.get_role_display(), "scope": invitation.scope_label},
                 )
                 return redirect("dashboard:index")
-        elif user.email.lower() != invitation.email.lower():
+        elif not is_addressed_to(invitation, user):
             context["problem"] = _(
                 "This invitation was sent to %(email)s, but you are signed in as %(current)s. "
                 "Sign out and open the link again."

@@ -87,9 +87,12 @@ class Browsing:
     log: BrowserLog
     contexts: list = field(default_factory=list)
 
-    def context(self, *, viewport=DESKTOP, mobile=False, javascript=True):
+    def context(self, *, viewport=DESKTOP, mobile=False, javascript=True, storage_state=None):
+        """A new context; `storage_state` (another context's `storage_state()`) carries its
+        cookies over, so a signed-in person can look at the same pages on another device."""
         context = self.browser.new_context(
             base_url=self.base_url,
+            storage_state=storage_state,
             viewport=viewport,
             is_mobile=mobile,
             has_touch=mobile,

@@ -18,3 +18,13 @@ def page_url(context, number: int) -> str:
 def url_in_language(context, language: str) -> str:
     request = context["request"]
     return translate_url(request.get_full_path(), language)
+
+
+@register.filter
+def audit_values(values) -> str:
+    """An audit entry's before or after state as `key: value` pairs, one per line."""
+    if not values:
+        return ""
+    if not isinstance(values, dict):
+        return str(values)
+    return "\n".join(f"{key}: {'—' if value is None else value}" for key, value in values.items())

@@ -1,0 +1,665 @@
+"""The permission matrix: every role against every action, where it holds its role and where it
+does not, first through the permission layer and then through the pages people actually open.
+
+The expected results are written out here by hand, from what each role is for; they are never
+read from the code under test. Setting: Latvia with two schools (A, the actors' own school, and B)
+and Estonia with one school (E). The actors are a teacher and a school coordinator of school A, a
+reviewer and a national coordinator of Latvia, an administrator, a signed-in person with no role
+and an anonymous visitor (and, for the permission layer alone, a superuser, a coordinator whose
+role was taken back and a coordinator whose account is deactivated).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core import mail
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils import timezone
+
+from asphub.accounts.models import User
+from asphub.accounts.tests.factories import UserFactory, enrol_authenticator
+from asphub.core.audit import COMMAND_LINE, record_audit
+from asphub.core.models import AuditEntry
+from asphub.countries.models import Country
+from asphub.roles import permissions
+from asphub.roles.models import Invitation, Role, RoleAssignment
+from asphub.roles.services import invitation_create, role_revoke
+from asphub.roles.tests.factories import InvitationFactory, grant, person_with
+from asphub.schools.models import School
+from asphub.schools.tests.factories import CountryFactory, SchoolFactory
+
+pytestmark = pytest.mark.django_db
+
+OWN_SCHOOL = "Ozolu pamatskola"
+OTHER_SCHOOL = "Bērzu vidusskola"
+FOREIGN_SCHOOL = "Tallinna Kesklinna Kool"
+LATVIAN_MARKER = "Marker entry of the Latvian network"
+ESTONIAN_MARKER = "Marker entry of the Estonian network"
+
+
+# -- the world --------------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    schools: dict[str, School]  # "own" (A, Latvia), "other" (B, Latvia), "foreign" (E, Estonia)
+    countries: dict[str, Country]  # "own" (Latvia), "foreign" (Estonia)
+    actors: dict[str, Any]
+    # Roles and open invitations held by other people: what the actors try to take back.
+    assignments: dict[str, RoleAssignment]
+    invitations: dict[str, Invitation]
+
+    def target(self, kind: str, where: str) -> School | Country:
+        return self.schools[where] if kind == "school" else self.countries[where]
+
+
+def build_world() -> World:
+    latvia = CountryFactory(code="LV", name_lv="Latvija", name_en="Latvia")
+    estonia = CountryFactory(code="EE", name_lv="Igaunija", name_en="Estonia")
+    own = SchoolFactory(country=latvia, name=OWN_SCHOOL)
+    other = SchoolFactory(country=latvia, name=OTHER_SCHOOL)
+    foreign = SchoolFactory(country=estonia, name=FOREIGN_SCHOOL)
+
+    former = person_with(Role.SCHOOL_COORDINATOR, school=own, email="former@example.org")
+    RoleAssignment.objects.filter(user=former).update(revoked_at=timezone.now())
+    actors: dict[str, Any] = {
+        "teacher": person_with(Role.TEACHER, school=own, email="teacher@example.org"),
+        "school_coordinator": person_with(
+            Role.SCHOOL_COORDINATOR, school=own, email="coordinator@example.org"
+        ),
+        "reviewer": person_with(Role.REVIEWER, country=latvia, email="reviewer@example.org"),
+        "national_coordinator": person_with(
+            Role.NATIONAL_COORDINATOR, country=latvia, email="national@example.org"
+        ),
+        "administrator": person_with(Role.ADMINISTRATOR, email="admin@example.org"),
+        "superuser": UserFactory(email="root@example.org", is_superuser=True, is_staff=True),
+        "former_school_coordinator": User.objects.get(pk=former.pk),
+        "deactivated_school_coordinator": person_with(
+            Role.SCHOOL_COORDINATOR, school=own, email="gone@example.org", is_active=False
+        ),
+        "no_role": UserFactory(email="nobody@example.org"),
+        "anonymous": AnonymousUser(),
+    }
+
+    def held(key: str, role: Role, **scope: Any) -> RoleAssignment:
+        person = UserFactory(
+            email=f"{key.replace('_', '-')}@example.org", full_name=f"Target {key}"
+        )
+        return grant(person, role, **scope)
+
+    assignments = {
+        "teacher_own_school": held("teacher_own_school", Role.TEACHER, school=own),
+        "teacher_other_school": held("teacher_other_school", Role.TEACHER, school=other),
+        "coordinator_other_school": held(
+            "coordinator_other_school", Role.SCHOOL_COORDINATOR, school=other
+        ),
+        "coordinator_foreign_school": held(
+            "coordinator_foreign_school", Role.SCHOOL_COORDINATOR, school=foreign
+        ),
+        "reviewer_own_country": held("reviewer_own_country", Role.REVIEWER, country=latvia),
+        "reviewer_foreign_country": held(
+            "reviewer_foreign_country", Role.REVIEWER, country=estonia
+        ),
+        "national_coordinator_own_country": held(
+            "national_coordinator_own_country", Role.NATIONAL_COORDINATOR, country=latvia
+        ),
+    }
+
+    def invited(key: str, role: Role, **scope: Any) -> Invitation:
+        return InvitationFactory(
+            email=f"invited-{key.replace('_', '-')}@example.org", role=role, **scope
+        )
+
+    invitations = {
+        "teacher_own_school": invited("teacher_own_school", Role.TEACHER, school=own),
+        "teacher_other_school": invited("teacher_other_school", Role.TEACHER, school=other),
+        "coordinator_other_school": invited(
+            "coordinator_other_school", Role.SCHOOL_COORDINATOR, school=other
+        ),
+        "coordinator_foreign_school": invited(
+            "coordinator_foreign_school", Role.SCHOOL_COORDINATOR, school=foreign
+        ),
+        "reviewer_own_country": invited("reviewer_own_country", Role.REVIEWER, country=latvia),
+        "reviewer_foreign_country": invited(
+            "reviewer_foreign_country", Role.REVIEWER, country=estonia
+        ),
+        "national_coordinator_own_country": invited(
+            "national_coordinator_own_country", Role.NATIONAL_COORDINATOR, country=latvia
+        ),
+    }
+    record_audit(actor=COMMAND_LINE, action="test.marker", country_code="LV", note=LATVIAN_MARKER)
+    record_audit(actor=COMMAND_LINE, action="test.marker", country_code="EE", note=ESTONIAN_MARKER)
+    return World(
+        schools={"own": own, "other": other, "foreign": foreign},
+        countries={"own": latvia, "foreign": estonia},
+        actors=actors,
+        assignments=assignments,
+        invitations=invitations,
+    )
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
+
+
+def snapshot() -> dict[str, list]:
+    """Everything a refused request must leave exactly as it was."""
+    return {
+        "roles": list(RoleAssignment.objects.order_by("pk").values()),
+        "invitations": list(Invitation.objects.order_by("pk").values()),
+        "audit": list(AuditEntry.objects.order_by("pk").values()),
+        "people": list(
+            User.objects.order_by("pk").values_list("pk", "email", "is_staff", "is_active")
+        ),
+    }
+
+
+# -- (a) the permission layer: every actor x every action x every target ---------------------
+
+MATRIX_ACTORS = (
+    "teacher",
+    "school_coordinator",
+    "reviewer",
+    "national_coordinator",
+    "administrator",
+    "superuser",
+    "former_school_coordinator",
+    "deactivated_school_coordinator",
+    "no_role",
+    "anonymous",
+)
+TARGETS = {"school": ("own", "other", "foreign"), "country": ("own", "foreign")}
+EVERY_SCHOOL = frozenset(TARGETS["school"])
+EVERY_COUNTRY = frozenset(TARGETS["country"])
+
+# action: (kind of target, {actor: targets where it is allowed}). An actor not named is refused
+# everywhere. "own" is school A / Latvia, "other" school B (also in Latvia), "foreign" Estonia.
+EXPECTED: dict[str, tuple[str, dict[str, frozenset[str]]]] = {
+    "school.view_workspace": (
+        "school",
+        {
+            "teacher": frozenset({"own"}),
+            "school_coordinator": frozenset({"own"}),
+            "national_coordinator": frozenset({"own", "other"}),
+            "administrator": EVERY_SCHOOL,
+            "superuser": EVERY_SCHOOL,
+        },
+    ),
+    "school.edit_profile": (
+        "school",
+        {
+            "school_coordinator": frozenset({"own"}),
+            "national_coordinator": frozenset({"own", "other"}),
+            "administrator": EVERY_SCHOOL,
+            "superuser": EVERY_SCHOOL,
+        },
+    ),
+    "country.manage_schools": (
+        "country",
+        {
+            "national_coordinator": frozenset({"own"}),
+            "administrator": EVERY_COUNTRY,
+            "superuser": EVERY_COUNTRY,
+        },
+    ),
+    "country.view_audit_log": (
+        "country",
+        {
+            "national_coordinator": frozenset({"own"}),
+            "administrator": EVERY_COUNTRY,
+            "superuser": EVERY_COUNTRY,
+        },
+    ),
+    # Teachers are invited by their school's coordinator (not by the national coordinator).
+    "school.invite_teacher": (
+        "school",
+        {
+            "school_coordinator": frozenset({"own"}),
+            "administrator": EVERY_SCHOOL,
+            "superuser": EVERY_SCHOOL,
+        },
+    ),
+    "school.invite_coordinator": (
+        "school",
+        {
+            "national_coordinator": frozenset({"own", "other"}),
+            "administrator": EVERY_SCHOOL,
+            "superuser": EVERY_SCHOOL,
+        },
+    ),
+    "country.invite_reviewer": (
+        "country",
+        {
+            "national_coordinator": frozenset({"own"}),
+            "administrator": EVERY_COUNTRY,
+            "superuser": EVERY_COUNTRY,
+        },
+    ),
+    # Only an administrator makes national coordinators.
+    "country.invite_national_coordinator": (
+        "country",
+        {"administrator": EVERY_COUNTRY, "superuser": EVERY_COUNTRY},
+    ),
+}
+
+
+def _matrix_cases() -> list:
+    cases = []
+    for action, (kind, _check) in permissions.ACTIONS.items():
+        for where in TARGETS[kind]:
+            for actor in MATRIX_ACTORS:
+                cases.append(pytest.param(actor, action, where, id=f"{actor}-{action}-{where}"))
+    return cases
+
+
+def test_the_expectation_table_names_every_action_with_its_kind_of_target():
+    assert set(EXPECTED) == set(permissions.ACTIONS)
+    for action, (kind, _check) in permissions.ACTIONS.items():
+        assert EXPECTED[action][0] == kind, action
+
+
+@pytest.mark.parametrize(("actor", "action", "where"), _matrix_cases())
+def test_permission_matrix(world, actor, action, where):
+    kind, expected_by_actor = EXPECTED[action]
+    _kind, check = permissions.ACTIONS[action]
+    allowed = where in expected_by_actor.get(actor, frozenset())
+    target = world.target(kind, where)
+    assert check(world.actors[actor], target) is allowed, (
+        f"{actor} {'should' if allowed else 'should not'} be allowed {action} on {where} {kind}"
+    )
+
+
+# What each actor finds through the queryset filters: exactly its own scope, nothing more.
+EVERY_TARGET = frozenset(
+    {
+        "teacher_own_school",
+        "teacher_other_school",
+        "coordinator_other_school",
+        "coordinator_foreign_school",
+        "reviewer_own_country",
+        "reviewer_foreign_country",
+        "national_coordinator_own_country",
+    }
+)
+WORKSPACES = {
+    "teacher": {OWN_SCHOOL},
+    "school_coordinator": {OWN_SCHOOL},
+    "national_coordinator": {OWN_SCHOOL, OTHER_SCHOOL},
+    "administrator": {OWN_SCHOOL, OTHER_SCHOOL, FOREIGN_SCHOOL},
+    "superuser": {OWN_SCHOOL, OTHER_SCHOOL, FOREIGN_SCHOOL},
+}
+COUNTRIES = {
+    "national_coordinator": {"LV"},
+    "administrator": {"LV", "EE"},
+    "superuser": {"LV", "EE"},
+}
+MANAGEABLE = {
+    "school_coordinator": {"teacher_own_school"},
+    "national_coordinator": {"coordinator_other_school", "reviewer_own_country"},
+    "administrator": set(EVERY_TARGET),
+    "superuser": set(EVERY_TARGET),
+}
+AUDIT_MARKERS = {
+    "national_coordinator": {LATVIAN_MARKER},
+    "administrator": {LATVIAN_MARKER, ESTONIAN_MARKER},
+    "superuser": {LATVIAN_MARKER, ESTONIAN_MARKER},
+}
+
+
+@pytest.mark.parametrize("actor", MATRIX_ACTORS)
+def test_each_actor_finds_exactly_the_objects_of_its_scope(world, actor):
+    user = world.actors[actor]
+    schools = set(permissions.workspace_schools(user).values_list("name", flat=True))
+    assert schools == WORKSPACES.get(actor, set())
+    countries = set(permissions.coordinated_countries(user).values_list("code", flat=True))
+    assert countries == COUNTRIES.get(actor, set())
+
+    expected = MANAGEABLE.get(actor, set())
+    roles = set(permissions.manageable_role_assignments(user).values_list("pk", flat=True))
+    assert {key for key, a in world.assignments.items() if a.pk in roles} == expected
+    invitations = set(permissions.manageable_invitations(user).values_list("pk", flat=True))
+    assert {key for key, i in world.invitations.items() if i.pk in invitations} == expected
+
+    notes = set(
+        permissions.visible_audit_entries(user)
+        .filter(action="test.marker")
+        .values_list("note", flat=True)
+    )
+    assert notes == AUDIT_MARKERS.get(actor, set())
+
+
+@pytest.mark.parametrize("actor", MATRIX_ACTORS)
+def test_the_roles_one_may_take_back_are_the_roles_one_finds(world, actor):
+    """The check on one role and the list of roles agree, for every active role there is."""
+    user = world.actors[actor]
+    listed = set(permissions.manageable_role_assignments(user).values_list("pk", flat=True))
+    for assignment in RoleAssignment.objects.filter(revoked_at__isnull=True).select_related(
+        "school", "country"
+    ):
+        assert permissions.can_revoke_role(user, assignment) is (assignment.pk in listed), (
+            assignment
+        )
+
+
+def test_a_persons_roles_are_read_with_one_query(world, django_assert_num_queries):
+    user = User.objects.get(email="national@example.org")
+    with django_assert_num_queries(1):
+        for _action, (kind, check) in permissions.ACTIONS.items():
+            for where in TARGETS[kind]:
+                check(user, world.target(kind, where))
+
+
+# -- (b) the pages: every actor against every dashboard URL -----------------------------------
+
+DONE = "done"  # the change is made and the person is sent back (302)
+INVALID = "invalid"  # the form comes back (200) with an error; nothing is written
+SIGN_IN = "sign-in"  # anonymous visitors are sent to the sign-in page
+HTTP_ACTORS = (
+    "teacher",
+    "school_coordinator",
+    "reviewer",
+    "national_coordinator",
+    "administrator",
+    "no_role",
+    "anonymous",
+)
+TWO_FACTOR_ACTORS = {"national_coordinator", "administrator"}
+
+# fmt: off
+#                     teacher  coord  reviewer  national  admin  no role  anonymous
+PAGES = {
+    "index":           (200,   200,   200,      200,      200,   200,     SIGN_IN),
+    "school_own":      (200,   200,   404,      200,      200,   404,     SIGN_IN),
+    "school_other":    (404,   404,   404,      200,      200,   404,     SIGN_IN),
+    "school_foreign":  (404,   404,   404,      404,      200,   404,     SIGN_IN),
+    "country_own":     (404,   404,   404,      200,      200,   404,     SIGN_IN),
+    "country_foreign": (404,   404,   404,      404,      200,   404,     SIGN_IN),
+    "audit_log":       (403,   403,   403,      200,      200,   403,     SIGN_IN),
+    "audit_csv":       (403,   403,   403,      200,      200,   403,     SIGN_IN),
+}
+
+# Taking back a role and withdrawing an invitation: the same rule (whoever may give it).
+#                                      teacher  coord  reviewer  national  admin  no role  anonymous
+TAKE_BACK = {
+    "teacher_own_school":               (404,   DONE,  404,      404,      DONE,  404,     SIGN_IN),
+    "teacher_other_school":             (404,   404,   404,      404,      DONE,  404,     SIGN_IN),
+    "coordinator_other_school":         (404,   404,   404,      DONE,     DONE,  404,     SIGN_IN),
+    "coordinator_foreign_school":       (404,   404,   404,      404,      DONE,  404,     SIGN_IN),
+    "reviewer_own_country":             (404,   404,   404,      DONE,     DONE,  404,     SIGN_IN),
+    "reviewer_foreign_country":         (404,   404,   404,      404,      DONE,  404,     SIGN_IN),
+    "national_coordinator_own_country": (404,   404,   404,      404,      DONE,  404,     SIGN_IN),
+}
+
+# (workspace, where, role invited)            teacher  coord    reviewer  national  admin  no role  anonymous
+INVITE = {
+    ("school", "own", "teacher"):                (403,  DONE,    404,      INVALID,  DONE,  404,     SIGN_IN),
+    ("school", "own", "school_coordinator"):     (403,  INVALID, 404,      DONE,     DONE,  404,     SIGN_IN),
+    ("school", "other", "teacher"):              (404,  404,     404,      INVALID,  DONE,  404,     SIGN_IN),
+    ("school", "other", "school_coordinator"):   (404,  404,     404,      DONE,     DONE,  404,     SIGN_IN),
+    ("school", "foreign", "teacher"):            (404,  404,     404,      404,      DONE,  404,     SIGN_IN),
+    ("school", "foreign", "school_coordinator"): (404,  404,     404,      404,      DONE,  404,     SIGN_IN),
+    ("country", "own", "reviewer"):              (404,  404,     404,      DONE,     DONE,  404,     SIGN_IN),
+    ("country", "own", "national_coordinator"):  (404,  404,     404,      INVALID,  DONE,  404,     SIGN_IN),
+    ("country", "foreign", "reviewer"):          (404,  404,     404,      404,      DONE,  404,     SIGN_IN),
+    ("country", "foreign", "national_coordinator"): (404, 404,   404,      404,      DONE,  404,     SIGN_IN),
+}
+# fmt: on
+
+
+def _cases(table: dict) -> list:
+    return [
+        pytest.param(actor, key, row[column], id=f"{actor}-{key}")
+        for key, row in table.items()
+        for column, actor in enumerate(HTTP_ACTORS)
+    ]
+
+
+def sign_in(client, world: World, actor: str) -> Any:
+    user = world.actors[actor]
+    if actor == "anonymous":
+        return user
+    if actor in TWO_FACTOR_ACTORS:
+        enrol_authenticator(user)
+    client.force_login(user)
+    return user
+
+
+def page_url(world: World, page: str) -> str:
+    urls = {
+        "index": lambda: reverse("dashboard:index"),
+        "school_own": lambda: reverse("dashboard:school", args=[world.schools["own"].pk]),
+        "school_other": lambda: reverse("dashboard:school", args=[world.schools["other"].pk]),
+        "school_foreign": lambda: reverse("dashboard:school", args=[world.schools["foreign"].pk]),
+        "country_own": lambda: reverse("dashboard:country", args=["LV"]),
+        "country_foreign": lambda: reverse("dashboard:country", args=["EE"]),
+        "audit_log": lambda: reverse("audit:log"),
+        "audit_csv": lambda: reverse("audit:export_csv"),
+    }
+    return urls[page]()
+
+
+def assert_sent_to_sign_in(response, url: str) -> None:
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('account_login')}?next={quote(url)}"
+
+
+def body_of(response) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode()
+    return response.content.decode()
+
+
+@pytest.mark.parametrize(("actor", "page", "expected"), _cases(PAGES))
+def test_dashboard_pages(client, world, actor, page, expected):
+    sign_in(client, world, actor)
+    url = page_url(world, page)
+    before = snapshot()
+    response = client.get(url)
+    body = body_of(response)
+    if expected == SIGN_IN:
+        assert_sent_to_sign_in(response, url)
+    else:
+        assert response.status_code == expected
+    assert snapshot() == before
+    assert FOREIGN_SCHOOL not in body or actor == "administrator"
+
+    if page.startswith("school_"):
+        name = world.schools[page.removeprefix("school_")].name
+        # A school outside one's scope is not found, and the page does not name it.
+        assert (name in body) is (expected == 200)
+    if page.startswith("country_") and expected == 200:
+        assert str(world.countries[page.removeprefix("country_")]) in body
+    if page.startswith("audit_") and expected == 200:
+        assert LATVIAN_MARKER in body
+        assert (ESTONIAN_MARKER in body) is (actor == "administrator")
+    if page.startswith("audit_") and expected != 200:
+        assert LATVIAN_MARKER not in body
+
+
+@pytest.mark.parametrize(("actor", "target", "expected"), _cases(TAKE_BACK))
+def test_taking_back_a_role(client, world, actor, target, expected):
+    user = sign_in(client, world, actor)
+    assignment = world.assignments[target]
+    url = reverse("dashboard:revoke_role", args=[assignment.pk])
+    before = snapshot()
+    response = client.post(url)
+    if expected == SIGN_IN:
+        assert_sent_to_sign_in(response, url)
+    else:
+        assert response.status_code == (302 if expected == DONE else expected)
+    assignment.refresh_from_db()
+    if expected == DONE:
+        assert response["Location"] == reverse("dashboard:index")
+        assert assignment.revoked_at is not None
+        assert assignment.revoked_by == user
+        entry = AuditEntry.objects.latest("pk")
+        assert (entry.action, entry.actor) == ("role.revoked", user)
+        assert RoleAssignment.objects.count() == len(before["roles"])  # kept, marked revoked
+    else:
+        assert assignment.revoked_at is None
+        assert snapshot() == before
+        body = response.content.decode()
+        assert assignment.user.email not in body
+        assert assignment.user.full_name not in body
+
+
+@pytest.mark.parametrize(("actor", "target", "expected"), _cases(TAKE_BACK))
+def test_withdrawing_an_invitation(client, world, actor, target, expected):
+    user = sign_in(client, world, actor)
+    invitation = world.invitations[target]
+    url = reverse("dashboard:withdraw_invitation", args=[invitation.pk])
+    before = snapshot()
+    response = client.post(url)
+    if expected == SIGN_IN:
+        assert_sent_to_sign_in(response, url)
+    else:
+        assert response.status_code == (302 if expected == DONE else expected)
+    invitation.refresh_from_db()
+    if expected == DONE:
+        assert invitation.revoked_at is not None
+        entry = AuditEntry.objects.latest("pk")
+        assert (entry.action, entry.actor) == ("invitation.withdrawn", user)
+    else:
+        assert invitation.revoked_at is None
+        assert snapshot() == before
+        assert invitation.email not in response.content.decode()
+
+
+@pytest.mark.parametrize(("actor", "key", "expected"), _cases(INVITE))
+def test_inviting_from_a_workspace(
+    client, world, actor, key, expected, django_capture_on_commit_callbacks
+):
+    kind, where, role = key
+    user = sign_in(client, world, actor)
+    target = world.target(kind, where)
+    if kind == "school":
+        url = reverse("dashboard:school", args=[target.pk])
+    else:
+        url = reverse("dashboard:country", args=[target.code])
+    email = "newcomer@example.org"
+    before = snapshot()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"email": email, "role": role, "language": "en"})
+
+    if expected == SIGN_IN:
+        assert_sent_to_sign_in(response, url)
+    elif expected == DONE:
+        assert response.status_code == 302
+        assert response["Location"] == url
+    else:
+        assert response.status_code == (200 if expected == INVALID else expected)
+
+    if expected == DONE:
+        invitation = Invitation.objects.get(email=email)
+        assert invitation.role == role
+        assert invitation.invited_by == user
+        assert (invitation.school if kind == "school" else invitation.country) == target
+        assert invitation.is_pending
+        assert AuditEntry.objects.latest("pk").action == "invitation.created"
+        assert [message.to for message in mail.outbox] == [[email]]
+        return
+    if expected == INVALID:
+        assert response.context["form"].errors["role"]
+    assert snapshot() == before
+    assert mail.outbox == []
+    if expected == 404 and kind == "school":
+        assert target.name not in response.content.decode()
+
+
+# -- the same refusals, told as the stories of the issue --------------------------------------
+
+
+def test_a_reviewer_cannot_act_as_a_coordinator_and_nothing_changes(
+    client, world, django_capture_on_commit_callbacks
+):
+    reviewer = sign_in(client, world, "reviewer")
+    school = world.schools["own"]
+    teacher_role = world.assignments["teacher_own_school"]
+    before = snapshot()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invite = client.post(
+            reverse("dashboard:school", args=[school.pk]),
+            {"email": "someone@example.org", "role": "teacher", "language": "lv"},
+        )
+    assert invite.status_code == 404
+    assert school.name not in invite.content.decode()
+    revoke = client.post(reverse("dashboard:revoke_role", args=[teacher_role.pk]))
+    assert revoke.status_code == 404
+    assert client.get(reverse("audit:log")).status_code == 403
+    assert client.get(reverse("audit:export_csv")).status_code == 403
+
+    # The services refuse the reviewer just as firmly.
+    with pytest.raises(PermissionDenied):
+        invitation_create(
+            actor=reviewer, email="someone@example.org", role=Role.TEACHER, school=school
+        )
+    with pytest.raises(PermissionDenied):
+        role_revoke(actor=reviewer, assignment=teacher_role)
+
+    assert snapshot() == before
+    assert mail.outbox == []
+    teacher = teacher_role.user
+    client.force_login(teacher)
+    assert client.get(reverse("dashboard:school", args=[school.pk])).status_code == 200
+
+
+def test_a_teacher_opening_another_schools_workspace_finds_nothing(client, world):
+    sign_in(client, world, "teacher")
+    for where in ("other", "foreign"):
+        school = world.schools[where]
+        response = client.get(reverse("dashboard:school", args=[school.pk]))
+        assert response.status_code == 404
+        assert school.name not in response.content.decode()
+    # A school that does not exist looks exactly the same.
+    missing = client.get(reverse("dashboard:school", args=[999_999]))
+    assert missing.status_code == 404
+    other = client.get(reverse("dashboard:school", args=[world.schools["other"].pk]))
+    assert other.content == missing.content
+
+
+def test_a_national_coordinator_without_an_authenticator_is_sent_to_set_one_up(client, world):
+    national = world.actors["national_coordinator"]
+    client.force_login(national)
+    for url in (
+        reverse("dashboard:index"),
+        reverse("dashboard:country", args=["LV"]),
+        reverse("audit:log"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"] == reverse("mfa_activate_totp")
+    enrol_authenticator(national)
+    assert client.get(reverse("dashboard:country", args=["LV"])).status_code == 200
+
+
+def test_a_national_coordinator_cannot_filter_the_log_to_another_country(client, world):
+    sign_in(client, world, "national_coordinator")
+    for url in (reverse("audit:log"), reverse("audit:export_csv")):
+        response = client.get(url, {"country": "EE"})
+        assert response.status_code == 200
+        assert ESTONIAN_MARKER not in body_of(response)
+
+
+def test_after_taking_back_a_role_one_is_never_sent_to_another_site(client, world):
+    sign_in(client, world, "school_coordinator")
+    assignment = world.assignments["teacher_own_school"]
+    response = client.post(
+        reverse("dashboard:revoke_role", args=[assignment.pk]),
+        {"next": "https://elsewhere.example/phish"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dashboard:index")
+    workspace = reverse("dashboard:school", args=[world.schools["own"].pk])
+    invitation = world.invitations["teacher_own_school"]
+    response = client.post(
+        reverse("dashboard:withdraw_invitation", args=[invitation.pk]), {"next": workspace}
+    )
+    assert response["Location"] == workspace
