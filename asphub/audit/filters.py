@@ -6,6 +6,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from asphub.core.audit import ACTION_LABELS
 from asphub.core.models import AuditEntry
 from asphub.roles.permissions import coordinated_countries
 
@@ -44,4 +45,6 @@ class AuditEntryFilter(django_filters.FilterSet):
             (country.code, str(country)) for country in countries.order_by("code")
         ]
         actions = self.queryset.order_by("action").values_list("action", flat=True).distinct()
-        self.filters["action"].extra["choices"] = [(action, action) for action in actions]
+        self.filters["action"].extra["choices"] = [
+            (action, str(ACTION_LABELS.get(action, action))) for action in actions
+        ]

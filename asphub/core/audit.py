@@ -14,6 +14,20 @@ COMMAND_LINE = "command line"
 # Stands in the log for a person who has deleted their account (shown translated).
 FORMER_MEMBER = "former member"
 SYSTEM = "system"
+# What each recorded action means, for people reading the log (the code stays in the CSV).
+ACTION_LABELS = {
+    "account.created": _("account opened"),
+    "account.deleted": _("account deleted"),
+    "account.profile_changed": _("profile changed"),
+    "invitation.accepted": _("invitation accepted"),
+    "invitation.created": _("invitation sent"),
+    "invitation.withdrawn": _("invitation withdrawn"),
+    "role.granted": _("role given"),
+    "role.revoked": _("role taken back"),
+    "school.import": _("schools imported"),
+    "school.import_update": _("school updated by import"),
+    "signin.locked_out": _("sign-in paused after failed attempts"),
+}
 STAND_IN_LABELS = {
     COMMAND_LINE: _("command line"),
     FORMER_MEMBER: _("former member"),

@@ -60,6 +60,12 @@ class AuditEntry(models.Model):
         return self.actor_label
 
     @property
+    def action_label(self) -> str:
+        from .audit import ACTION_LABELS
+
+        return str(ACTION_LABELS.get(self.action, self.action))
+
+    @property
     def what(self) -> str:
         from .audit import STAND_IN_LABELS
 
