@@ -161,6 +161,9 @@ def invitation_create(
     if language not in dict(settings.LANGUAGES):
         language = settings.LANGUAGE_CODE
     holder = User.objects.filter(email__iexact=email).first()
+    if holder is not None and holder.preferred_language in dict(settings.LANGUAGES):
+        # Someone with an account gets every e-mail in the language they chose.
+        language = holder.preferred_language
     if holder is not None and _active_role(holder, role, school, country) is not None:
         raise ValidationError(
             _("%(email)s already holds this role.") % {"email": email}, code="has_role"

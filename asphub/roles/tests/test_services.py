@@ -177,10 +177,7 @@ def test_a_coordinator_invites_a_teacher_and_one_email_with_a_working_link_goes_
 def test_the_email_is_written_in_the_language_of_the_invitation(
     national, latvia, language, country_name, other_name, prefix, django_capture_on_commit_callbacks
 ):
-    # The invited person already has an account in the other language: the invitation decides.
-    UserFactory(
-        email="recenzente@example.org", preferred_language="en" if language == "lv" else "lv"
-    )
+    # Nobody has this address yet: the inviter's choice of language decides.
     with django_capture_on_commit_callbacks(execute=True):
         invitation_create(
             actor=national,
@@ -836,3 +833,26 @@ def test_invitation_to_a_verified_secondary_address_is_accepted_when_signed_in(l
 
     assert assignment.user == person
     assert assignment.school == school
+
+
+@pytest.mark.parametrize(("chosen", "preferred"), [("lv", "en"), ("en", "lv")])
+def test_someone_with_an_account_is_invited_in_their_own_language(
+    national, latvia, chosen, preferred, django_capture_on_commit_callbacks
+):
+    UserFactory(email="recenzente@example.org", preferred_language=preferred)
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = invitation_create(
+            actor=national,
+            email="recenzente@example.org",
+            role=Role.REVIEWER,
+            country=latvia,
+            language=chosen,
+        )
+    [message] = mail.outbox
+    assert invitation.language == preferred
+    if preferred == "en":
+        assert message.subject == "Invitation: reviewer for Latvia"
+        assert "/en/invitations/" in message.body
+    else:
+        assert message.subject.startswith("Uzaicinājums")
+        assert "/en/invitations/" not in message.body
