@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from asphub.core.views import favicon, health, set_language
+from asphub.roles.views import admin_view_on_site
 
 # The administration site signs people in through the platform's own sign-in (with its lockout
 # and two-factor step), never through a second, weaker form.
@@ -24,6 +25,11 @@ urlpatterns += i18n_patterns(
     path("invitations/", include("asphub.roles.urls")),
     path("dashboard/", include("asphub.dashboard.urls")),
     path("audit/", include("asphub.audit.urls")),
+    path(
+        "admin/r/<int:content_type_id>/<path:object_id>/",
+        admin_view_on_site,
+        name="admin_view_on_site",
+    ),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

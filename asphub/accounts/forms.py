@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
@@ -36,12 +37,14 @@ class AccountDeleteForm(forms.Form):
         label=_("I understand that my account is deleted for good."), required=True
     )
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, request: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        self.request = request
 
     def clean_password(self) -> str:
+        # Through authenticate(), so that wrong passwords count towards the sign-in lockout.
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
+        if authenticate(self.request, email=self.user.email, password=password) != self.user:
             raise forms.ValidationError(_("The password is not correct."), code="password")
         return password

@@ -19,6 +19,7 @@ def _when(value: Any) -> str | None:
 def personal_data(user: User) -> dict[str, Any]:
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
+    from axes.models import AccessAttempt, AccessLog
 
     from asphub.roles.models import Invitation
 
@@ -70,6 +71,24 @@ def personal_data(user: User) -> dict[str, Any]:
                 "last_used_at": _when(authenticator.last_used_at),
             }
             for authenticator in Authenticator.objects.filter(user=user).order_by("id")
+        ],  # fmt: skip
+        "sign_ins": [
+            {
+                "when": _when(log.attempt_time),
+                "ip_address": log.ip_address,
+                "browser": log.user_agent,
+                "signed_out": _when(log.logout_time),
+            }
+            for log in AccessLog.objects.filter(username__iexact=user.email).order_by("id")
+        ],  # fmt: skip
+        "failed_sign_ins": [
+            {
+                "when": _when(attempt.attempt_time),
+                "ip_address": attempt.ip_address,
+                "browser": attempt.user_agent,
+                "failures": attempt.failures_since_start,
+            }
+            for attempt in AccessAttempt.objects.filter(username__iexact=user.email)
         ],  # fmt: skip
         "activity": [
             {

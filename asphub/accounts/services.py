@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from asphub.core.audit import FORMER_MEMBER, record_audit
@@ -89,6 +90,11 @@ def account_delete(*, actor: Any, user: User) -> None:
                 before=_without_email(entry.before),
                 after=_without_email(entry.after),
             )
+        # Open invitations to them or from them lapse with the account.
+        now = timezone.now()
+        Invitation.objects.pending().filter(
+            Q(pk__in=invitations.values("pk")) | Q(invited_by=user)
+        ).update(revoked_at=now)
         invitations.update(email="")
         for model in (AccessAttempt, AccessLog, AccessFailureLog):
             model.objects.filter(username__iexact=user.email).delete()

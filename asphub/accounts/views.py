@@ -55,7 +55,7 @@ def personal_data_download(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def delete_account(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = AccountDeleteForm(request.POST or None, user=user)
+    form = AccountDeleteForm(request.POST or None, user=user, request=request)
     if request.method == "POST" and form.is_valid():
         try:
             account_delete(actor=user, user=user)

@@ -3,16 +3,62 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import transaction
 from django.http import HttpRequest
+
+from asphub.core.audit import record_audit
 
 from .models import Invitation, RoleAssignment
 from .permissions import coordinated_countries, roles_of
 
 
 class CountryScopedAdmin(admin.ModelAdmin):
-    """A national coordinator sees and edits only their own country's rows."""
+    """A national coordinator sees and edits only their own country's rows; every change made
+    here is recorded in the audit log with the fields before and after."""
 
     country_path = "country"
+    # Django's "view on site" shortcut answers for any id, in any country and status.
+    view_on_site = False
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        before = _values(type(obj).objects.filter(pk=obj.pk).first(), form.changed_data)
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            record_audit(
+                actor=request.user,
+                action=f"{obj._meta.model_name}.{'changed' if change else 'added'}_in_admin",
+                obj=obj,
+                country_code=_country_code(obj, self.country_path),
+                before=before if change else None,
+                after=_values(obj, form.changed_data),
+            )
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        super().save_formset(request, form, formset, change)
+        parts = {
+            "added": [str(item) for item in formset.new_objects],
+            "changed": [str(item) for item, _fields in formset.changed_objects],
+            "deleted": [str(item) for item in formset.deleted_objects],
+        }
+        if any(parts.values()):
+            parent = form.instance
+            record_audit(
+                actor=request.user,
+                action=f"{parent._meta.model_name}.{formset.model._meta.model_name}_changed_in_admin",
+                obj=parent,
+                country_code=_country_code(parent, self.country_path),
+                after={key: value for key, value in parts.items() if value},
+            )
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        with transaction.atomic():
+            record_audit(
+                actor=request.user,
+                action=f"{obj._meta.model_name}.deleted_in_admin",
+                obj=obj,
+                country_code=_country_code(obj, self.country_path),
+            )
+            super().delete_model(request, obj)
 
     def get_queryset(self, request: HttpRequest) -> Any:
         queryset = super().get_queryset(request)
@@ -24,6 +70,27 @@ class CountryScopedAdmin(admin.ModelAdmin):
         if db_field.name == "country" and not roles_of(request.user).administrator:
             kwargs["queryset"] = coordinated_countries(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+def _values(obj: Any, fields: list[str]) -> dict[str, Any] | None:
+    if obj is None:
+        return None
+    values = {}
+    for name in fields:
+        value = getattr(obj, name, None)
+        if hasattr(value, "all"):  # many-to-many: listed by name
+            value = [str(item) for item in value.all()]
+        elif value is not None and not isinstance(value, (str, int, float, bool)):
+            value = str(value)
+        values[name] = value
+    return values
+
+
+def _country_code(obj: Any, path: str) -> str:
+    country = obj
+    for part in path.split("__"):
+        country = getattr(country, part, None)
+    return getattr(country, "code", "") or ""
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -18,7 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from asphub.accounts.emails import send_templated_mail
-from asphub.core.audit import COMMAND_LINE, record_audit
+from asphub.core.audit import COMMAND_LINE, SYSTEM, record_audit
 
 from .models import (
     COUNTRY_ROLES,
@@ -124,6 +124,11 @@ def role_revoke(*, actor: Any, assignment: RoleAssignment) -> RoleAssignment:
         assignment = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
         if assignment.revoked_at is not None:
             raise ValidationError(_("This role was already taken back."), code="revoked")
+        if assignment.role == Role.ADMINISTRATOR and _is_last_administrator(assignment.user):
+            raise ValidationError(
+                _("This is the only administrator. Give the role to someone else first."),
+                code="last_administrator",
+            )
         assignment.revoked_at = timezone.now()
         assignment.revoked_by = actor if getattr(actor, "is_authenticated", False) else None
         assignment.save(update_fields=["revoked_at", "revoked_by"])
@@ -136,7 +141,36 @@ def role_revoke(*, actor: Any, assignment: RoleAssignment) -> RoleAssignment:
             country_code=_scope_country_code(assignment),
             before=_describe(assignment),
         )
+        _withdraw_invitations_no_longer_allowed(assignment.user)
     return assignment
+
+
+def _is_last_administrator(user: Any) -> bool:
+    others = (
+        RoleAssignment.objects.filter(role=Role.ADMINISTRATOR, revoked_at__isnull=True)
+        .exclude(user=user)
+        .filter(user__is_active=True)
+    )
+    return not (others.exists() or User.objects.filter(is_superuser=True, is_active=True)
+                .exclude(pk=user.pk).exists())  # fmt: skip
+
+
+def _withdraw_invitations_no_longer_allowed(inviter: Any) -> None:
+    """Invitations someone sent stop working when they lose the role that allowed them."""
+    pending = Invitation.objects.pending().filter(invited_by=inviter)
+    for invitation in pending.select_related("school__country", "country"):
+        if not can_invite(inviter, invitation.role, school=invitation.school,
+                          country=invitation.country):  # fmt: skip
+            invitation.revoked_at = timezone.now()
+            invitation.save(update_fields=["revoked_at"])
+            record_audit(
+                actor=SYSTEM,
+                action="invitation.withdrawn",
+                obj=invitation,
+                country_code=_scope_country_code(invitation),
+                before={**_describe(invitation), "email": invitation.email},
+                note="the inviter's role was taken back",
+            )
 
 
 # -- invitations ------------------------------------------------------------------------------
@@ -204,7 +238,9 @@ def invitation_create(
             country_code=_scope_country_code(invitation),
             after={**_describe(invitation), "email": email},
         )
-        transaction.on_commit(lambda: _send_invitation(invitation, token, site_url))
+        # robust: a mail server failure is logged; the invitation stays and can be withdrawn
+        # and sent again.
+        transaction.on_commit(lambda: _send_invitation(invitation, token, site_url), robust=True)
     return invitation
 
 
@@ -263,7 +299,7 @@ def invitation_by_token(token: str) -> Invitation | None:
 
 def invitation_problem(invitation: Invitation | None) -> ValidationError | None:
     """Why this invitation cannot be accepted, in words for the person holding the link."""
-    if invitation is None:
+    if invitation is None or not invitation.email:
         return ValidationError(
             _(
                 "This invitation link is not valid. Check that you opened the whole link from "
@@ -290,7 +326,29 @@ def invitation_problem(invitation: Invitation | None) -> ValidationError | None:
             % {"date": date_format(timezone.localtime(invitation.expires_at), "DATE_FORMAT")},
             code="expired",
         )
+    inviter = invitation.invited_by
+    if inviter is not None and not can_invite(
+        inviter, invitation.role, school=invitation.school, country=invitation.country
+    ):
+        return ValidationError(
+            _(
+                "The person who invited you may no longer give this role, so the invitation "
+                "has lapsed. Ask for a new invitation."
+            ),
+            code="inviter_lost_role",
+        )
     return None
+
+
+def address_has_account(email: str) -> bool:
+    """An account signs in with this address, or holds it as a confirmed second address.
+    (Unconfirmed claims do not count: anyone can type any address into their account.)"""
+    from allauth.account.models import EmailAddress
+
+    return (
+        User.objects.filter(email__iexact=email).exists()
+        or EmailAddress.objects.filter(email__iexact=email, verified=True).exists()
+    )
 
 
 def is_addressed_to(invitation: Invitation, user: Any) -> bool:
@@ -345,16 +403,13 @@ def invitation_accept(
                 )
             person = user
         else:
-            # Also an address someone added to their account: opening a second account with
-            # it would break allauth's one-account-per-address rule (a server error).
-            if (
-                User.objects.filter(email__iexact=invitation.email).exists()
-                or EmailAddress.objects.filter(email__iexact=invitation.email).exists()
-            ):
+            if address_has_account(invitation.email):
                 raise ValidationError(
                     _("An account with this address exists already: sign in first."),
                     code="account_exists",
                 )
+            # The link proves the address is theirs: others' unconfirmed claims on it go.
+            EmailAddress.objects.filter(email__iexact=invitation.email, verified=False).delete()
             person = User(
                 email=invitation.email,
                 full_name=full_name.strip(),
@@ -366,9 +421,9 @@ def invitation_accept(
             EmailAddress.objects.create(
                 user=person, email=person.email, verified=True, primary=True
             )
-            record_audit(actor=person, action="account.created", obj=person, after={
-                "via": "invitation",
-            })  # fmt: skip
+            record_audit(actor=person, action="account.created", obj=person,
+                         country_code=_scope_country_code(invitation),
+                         after={"via": "invitation"})  # fmt: skip
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = person
         invitation.save(update_fields=["accepted_at", "accepted_by"])

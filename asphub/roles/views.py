@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from .forms import AcceptWithNewAccountForm
 from .models import InvitationStatus
 from .services import (
+    address_has_account,
     invitation_accept,
     invitation_by_token,
     invitation_problem,
@@ -57,8 +58,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
             ) % {"email": invitation.email, "current": user.email}
         return render(request, "roles/invitation_accept.html", context)
 
-    account_exists = get_user_model().objects.filter(email__iexact=invitation.email).exists()
-    if account_exists:
+    if address_has_account(invitation.email):
         login_url = reverse("account_login") + "?" + urlencode({"next": request.path})
         context["login_url"] = login_url
         return render(request, "roles/invitation_accept.html", context)
@@ -90,3 +90,16 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
             return redirect(reverse("account_login") + "?" + urlencode({"login": invitation.email}))
     context["form"] = form
     return render(request, "roles/invitation_accept.html", context)
+
+
+def admin_view_on_site(request: HttpRequest, content_type_id: int, object_id: str) -> HttpResponse:
+    """The administration's "view on site" shortcut answers for any object id, in any country;
+    only administrators get it (national coordinators open the public pages directly)."""
+    from django.contrib.contenttypes.views import shortcut
+    from django.http import Http404
+
+    from .permissions import roles_of
+
+    if not roles_of(request.user).administrator:
+        raise Http404
+    return shortcut(request, content_type_id, object_id)

@@ -125,9 +125,11 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "asphub: "
 ACCOUNT_PASSWORD_INPUT_RENDER_VALUE = False
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300  # seconds
-# Failed sign-ins are counted by django-axes (per address and IP pair); allauth's own counter
-# per address alone would let anyone lock a person out from anywhere.
-ACCOUNT_RATE_LIMITS = {"login_failed": None}
+# Wrong passwords are counted by django-axes (per address and IP pair): AccountAdapter turns
+# off allauth's own password counter, which per address alone would let anyone lock a person out
+# from anywhere. allauth's "login_failed" limit still caps wrong two-factor codes per person
+# (reaching that step needs the password, so it cannot be used to lock anyone out).
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "asphub"
 

@@ -324,7 +324,12 @@ def test_a_deleted_account_stays_out_of_the_audit_log_after_a_lockout(client):
         client.post("/accounts/login/", {"login": user.email, "password": "wrong password"})
     assert AuditEntry.objects.filter(action="signin.locked_out").exists()
     client.force_login(user)
-    client.post(DELETE, {"password": PASSWORD, "confirm": "on"})
+    # From this address the lockout also refuses the password on the deletion form...
+    response = client.post(DELETE, {"password": PASSWORD, "confirm": "on"})
+    assert response.status_code == 429
+    assert User.objects.filter(pk=user.pk).exists()
+    # ...from another one the person deletes their account.
+    client.post(DELETE, {"password": PASSWORD, "confirm": "on"}, REMOTE_ADDR="10.9.8.7")
     assert not User.objects.filter(pk=user.pk).exists()
     for entry in AuditEntry.objects.all():
         row = json.dumps([entry.actor_label, entry.object_label, entry.before, entry.after])

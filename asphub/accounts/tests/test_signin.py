@@ -554,3 +554,25 @@ def test_an_administrator_reaches_the_admin_site_after_two_factor_sign_in(client
     response = client.post(url("mfa_authenticate"), {"code": current_code(secret)})
     assert response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
+
+
+def test_guessing_codes_is_cut_off_after_five_wrong_ones(client, national_coordinator):
+    secret = enrol_authenticator(national_coordinator)
+    sign_in(client, national_coordinator.email)
+    right = current_code(secret)
+    wrong = [f"{(int(right) + step) % 1_000_000:06d}" for step in range(1, 6)]
+    for code in wrong:
+        client.post(url("mfa_authenticate"), {"code": code})
+    response = client.post(url("mfa_authenticate"), {"code": right})
+    assert not signed_in(client)
+    assert response.status_code in (200, 429)
+
+
+def test_wrong_passwords_on_the_deletion_form_count_towards_the_lockout(client):
+    person = UserFactory()
+    client.force_login(person)
+    for _attempt in range(5):
+        client.post("/accounts/profile/delete/", {"password": "not my password", "confirm": ""})
+    response = client.post("/accounts/profile/delete/", {"password": PASSWORD, "confirm": "on"})
+    assert response.status_code == 429
+    assert User.objects.filter(pk=person.pk).exists()

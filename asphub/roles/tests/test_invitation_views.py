@@ -319,10 +319,18 @@ def test_an_address_added_to_another_account_is_refused_without_an_error_page(cl
     before = state()
     response = client.post(accept_url(), new_account())
     assert response.status_code == 200
-    assert "An account with this address exists already: sign in first." in (
-        response.content.decode()
-    )
+    assert "You already have an account with this address." in response.content.decode()
     assert state() == before
+
+
+def test_an_unconfirmed_claim_on_the_address_does_not_block_the_invitation(client, invitation):
+    squatter = UserFactory(email="someone@example.org")
+    EmailAddress.objects.create(user=squatter, email=EMAIL, verified=False, primary=False)
+    response = client.post(accept_url(), new_account())
+    assert response.status_code == 302
+    person = User.objects.get(email=EMAIL)
+    assert person.role_assignments.count() == 1
+    assert not EmailAddress.objects.filter(user=squatter, email__iexact=EMAIL).exists()
 
 
 def test_accepting_a_national_coordinator_invitation_leads_to_two_factor_set_up(client, school):

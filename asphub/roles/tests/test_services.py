@@ -856,3 +856,62 @@ def test_someone_with_an_account_is_invited_in_their_own_language(
     else:
         assert message.subject.startswith("Uzaicinājums")
         assert "/en/invitations/" not in message.body
+
+
+# -- after the review: invitations follow their inviter's role; the last administrator stays --
+
+
+def test_an_invitation_lapses_when_its_sender_loses_the_role_that_allowed_it(
+    coordinator, school, national
+):
+    invitation = invitation_create(
+        actor=coordinator, email="jauna@example.org", role=Role.TEACHER, school=school
+    )
+    role_revoke(actor=national, assignment=coordinator.role_assignments.get())
+
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is not None
+    withdrawn = AuditEntry.objects.get(action="invitation.withdrawn")
+    assert withdrawn.note == "the inviter's role was taken back"
+    assert invitation.status == "revoked"
+
+
+def test_an_invitation_from_someone_no_longer_allowed_cannot_be_accepted(school, coordinator):
+    InvitationFactory(
+        token="lapsed-token-000001", email="jauna@example.org", school=school,
+        invited_by=coordinator,
+    )  # fmt: skip
+    RoleAssignment.objects.filter(user=coordinator).update(revoked_at=timezone.now())
+    with pytest.raises(ValidationError) as refused:
+        invitation_accept(
+            token="lapsed-token-000001", full_name="Jauna", password="a long enough passphrase"
+        )
+    assert refused.value.code == "inviter_lost_role"
+    assert not User.objects.filter(email="jauna@example.org").exists()
+
+
+def test_the_last_administrator_cannot_take_back_their_own_role(db):
+    administrator = person_with(Role.ADMINISTRATOR)
+    assignment = administrator.role_assignments.get()
+    with pytest.raises(ValidationError) as refused:
+        role_revoke(actor=administrator, assignment=assignment)
+    assert refused.value.code == "last_administrator"
+    assignment.refresh_from_db()
+    assert assignment.revoked_at is None
+
+
+def test_an_administrator_may_step_down_when_another_remains(db):
+    first, second = person_with(Role.ADMINISTRATOR), person_with(Role.ADMINISTRATOR)
+    role_revoke(actor=second, assignment=first.role_assignments.get())
+    assert not RoleAssignment.objects.filter(user=first, revoked_at__isnull=True).exists()
+
+
+def test_deleting_an_account_ends_the_invitations_to_and_from_it(school, coordinator):
+    from asphub.accounts.services import account_delete
+
+    sent = InvitationFactory(school=school, invited_by=coordinator, email="a@example.org")
+    received = InvitationFactory(school=school, email=coordinator.email, role=Role.TEACHER)
+    account_delete(actor=coordinator, user=coordinator)
+    for invitation in (sent, received):
+        invitation.refresh_from_db()
+        assert invitation.revoked_at is not None
