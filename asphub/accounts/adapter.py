@@ -37,6 +37,10 @@ class AccountAdapter(DefaultAccountAdapter):
         with translation.override(language_for(email, fallback=translation.get_language())):
             super().send_mail(template_prefix, email, context)
 
+    def is_open_for_signup(self, request: Any) -> bool:
+        """Accounts are opened from invitations (asphub.roles); there is no open sign-up."""
+        return False
+
     def pre_authenticate(self, request: Any, **credentials: Any) -> None:
         """Wrong passwords are counted by django-axes per address and IP pair (see settings)."""
 

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.dispatch import receiver
 
-from asphub.core.audit import record_audit
+from asphub.core.audit import TOO_MANY_FAILED_SIGN_INS, record_audit
 
 
 @receiver(user_locked_out, dispatch_uid="asphub-audit-lockout")
@@ -35,6 +35,10 @@ def audit_lockout(sender: Any, request: Any, username: str | None, ip_address: s
             action="signin.locked_out",
             obj=user,
             country_code=code,
-            after={"login": username or "", "ip_address": ip_address or ""},
-            note=f"{settings.AXES_FAILURE_LIMIT} failed sign-ins in a row",
+            after={
+                "login": username or "",
+                "ip_address": ip_address or "",
+                "failures": settings.AXES_FAILURE_LIMIT,
+            },
+            note=TOO_MANY_FAILED_SIGN_INS,
         )

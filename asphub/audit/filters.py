@@ -4,6 +4,7 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from asphub.core.audit import ACTION_LABELS
@@ -16,9 +17,7 @@ class AuditEntryFilter(django_filters.FilterSet):
         label=_("Country"), field_name="country_code", empty_label=_("All my countries")
     )
     action = django_filters.ChoiceFilter(label=_("Action"), empty_label=_("Any action"))
-    who = django_filters.CharFilter(
-        label=_("Who"), field_name="actor_label", lookup_expr="icontains"
-    )
+    who = django_filters.CharFilter(label=_("Who (name or e-mail)"), method="filter_who")
     since = django_filters.DateFilter(
         label=_("From"),
         field_name="created_at",
@@ -35,6 +34,12 @@ class AuditEntryFilter(django_filters.FilterSet):
     class Meta:
         model = AuditEntry
         fields: list[str] = []
+
+    def filter_who(self, queryset: Any, name: str, value: str) -> Any:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(actor_label__icontains=value) | Q(actor__email__icontains=value))
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -61,7 +61,7 @@ def audit_log_csv(request: HttpRequest) -> HttpResponse:
                     entry.country_code,
                     spreadsheet_safe(_json(entry.before)),
                     spreadsheet_safe(_json(entry.after)),
-                    spreadsheet_safe(entry.note),
+                    spreadsheet_safe(entry.note_label),
                 ]
             )
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEntry
@@ -14,6 +16,15 @@ COMMAND_LINE = "command line"
 # Stands in the log for a person who has deleted their account (shown translated).
 FORMER_MEMBER = "former member"
 SYSTEM = "system"
+# Notes are stored in English and shown in the reader's language (NOTE_LABELS).
+BY_INVITATION = "by invitation"
+INVITER_LOST_ROLE = "the inviter's role was taken back"
+TOO_MANY_FAILED_SIGN_INS = "too many failed sign-ins in a row"
+NOTE_LABELS = {
+    BY_INVITATION: _("by invitation"),
+    INVITER_LOST_ROLE: _("the inviter's role was taken back"),
+    TOO_MANY_FAILED_SIGN_INS: _("too many failed sign-ins in a row"),
+}
 # What each recorded action means, for people reading the log (the code stays in the CSV).
 ACTION_LABELS = {
     "account.created": _("account opened"),
@@ -51,13 +62,17 @@ def record_audit(
     note: str = "",
 ) -> AuditEntry:
     actor_user = actor if getattr(actor, "is_authenticated", False) else None
+    # Labels are snapshots: written in the site's default language whoever acts, so that the
+    # log reads the same for everyone (stand-ins, actions and notes are translated on display).
+    with translation.override(settings.LANGUAGE_CODE):
+        object_label = str(obj)[:255] if obj is not None else ""
     return AuditEntry.objects.create(
         actor=actor_user,
         actor_label=str(actor_user) if actor_user else (str(actor) if actor else SYSTEM),
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        object_label=str(obj)[:255] if obj is not None else "",
+        object_label=object_label,
         country_code=country_code,
         before=before,
         after=after,

@@ -60,6 +60,12 @@ class AuditEntry(models.Model):
         return self.actor_label
 
     @property
+    def note_label(self) -> str:
+        from .audit import NOTE_LABELS
+
+        return str(NOTE_LABELS.get(self.note, self.note))
+
+    @property
     def action_label(self) -> str:
         from .audit import ACTION_LABELS
 

@@ -78,6 +78,7 @@ def school_workspace(request: HttpRequest, pk: int) -> HttpResponse:
             "invitations": invitations,
             "form": form,
             "manageable_roles": _manageable_ids(request, members),
+            "manageable_invitations": _manageable_invitation_ids(request, invitations),
         },
     )
 
@@ -108,6 +109,7 @@ def country_workspace(request: HttpRequest, code: str) -> HttpResponse:
             "invitations": invitations,
             "form": form,
             "manageable_roles": _manageable_ids(request, members),
+            "manageable_invitations": _manageable_invitation_ids(request, invitations),
         },
     )
 
@@ -116,6 +118,14 @@ def _manageable_ids(request: HttpRequest, members) -> set[int]:
     return set(
         permissions.manageable_role_assignments(request.user)
         .filter(pk__in=[member.pk for member in members])
+        .values_list("pk", flat=True)
+    )
+
+
+def _manageable_invitation_ids(request: HttpRequest, invitations) -> set[int]:
+    return set(
+        permissions.manageable_invitations(request.user)
+        .filter(pk__in=[invitation.pk for invitation in invitations])
         .values_list("pk", flat=True)
     )
 
@@ -130,14 +140,23 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def revoke_role(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks to confirm (taking a role back cannot be undone, only given again by a new
+    invitation); POST takes it back."""
     assignment = get_object_or_404(
         permissions.manageable_role_assignments(request.user).select_related(
             "user", "school__country", "country"
         ),
         pk=pk,
     )
+    if request.method == "GET":
+        back = request.GET.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = ""
+        return render(
+            request, "dashboard/revoke_confirm.html", {"assignment": assignment, "back": back}
+        )
     try:
         role_revoke(actor=request.user, assignment=assignment)
     except ValidationError as error:

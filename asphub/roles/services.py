@@ -18,7 +18,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from asphub.accounts.emails import send_templated_mail
-from asphub.core.audit import COMMAND_LINE, SYSTEM, record_audit
+from asphub.core.audit import (
+    BY_INVITATION,
+    COMMAND_LINE,
+    INVITER_LOST_ROLE,
+    SYSTEM,
+    record_audit,
+)
 
 from .models import (
     COUNTRY_ROLES,
@@ -169,7 +175,7 @@ def _withdraw_invitations_no_longer_allowed(inviter: Any) -> None:
                 obj=invitation,
                 country_code=_scope_country_code(invitation),
                 before={**_describe(invitation), "email": invitation.email},
-                note="the inviter's role was taken back",
+                note=INVITER_LOST_ROLE,
             )
 
 
@@ -440,5 +446,5 @@ def invitation_accept(
             role=invitation.role,
             school=invitation.school,
             country=invitation.country,
-            note=_("by invitation"),
+            note=BY_INVITATION,
         )

@@ -141,15 +141,17 @@ def schools_import(
                 actor=actor, action="school.import_update", obj=school,
                 country_code=country.code, before=before, after=after,
             )  # fmt: skip
-        record_audit(
-            actor=actor,
-            action="school.import",
-            country_code=country.code,
-            after={
-                "created": len(result.created),
-                "updated": len(result.updated),
-                "unchanged": len(result.unchanged),
-                "skipped_lines": [line for line, _message in result.skipped],
-            },
-        )
+        # An import that changed nothing (a repeated `make run`) leaves no entry.
+        if result.created or result.updated or result.skipped:
+            record_audit(
+                actor=actor,
+                action="school.import",
+                country_code=country.code,
+                after={
+                    "created": len(result.created),
+                    "updated": len(result.updated),
+                    "unchanged": len(result.unchanged),
+                    "skipped_lines": [line for line, _message in result.skipped],
+                },
+            )
     return result

@@ -112,7 +112,8 @@ LOGIN_REDIRECT_URL = "dashboard:index"
 # Messages live in the session: a visitor with a message to read is never served a cached page.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
-# Accounts (django-allauth): the e-mail address is the login and must be verified.
+# Accounts (django-allauth): the e-mail address is the login and must be verified. Accounts are
+# opened from invitations only (AccountAdapter.is_open_for_signup).
 ACCOUNT_ADAPTER = "asphub.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]

@@ -45,7 +45,7 @@ def test_public_pages_carry_the_security_headers(client, latvia, page):
     assert_protected(response)
 
 
-@pytest.mark.parametrize("page", ["/accounts/login/", "/en/accounts/signup/",
+@pytest.mark.parametrize("page", ["/accounts/login/", "/en/accounts/password/reset/",
                                   "/accounts/password/reset/"])  # fmt: skip
 def test_the_sign_in_pages_carry_the_security_headers(client, page):
     response = client.get(page)

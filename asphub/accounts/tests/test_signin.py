@@ -211,15 +211,14 @@ def test_the_password_reset_link_lets_the_person_choose_a_new_password(client):
     assert not user.check_password(PASSWORD)
 
 
-# -- signing up ---------------------------------------------------------------------------------
+# -- password rules, sign-up closed, e-mail verification -----------------------------------------
 
 
-def sign_up(client, password: str, email: str = "new.person@example.org", password2=None):
+def change_password(client, password: str, password2=None):
     return client.post(
-        url("account_signup", "en"),
+        url("account_change_password", "en"),
         {
-            "email": email,
-            "full_name": "Jauns Cilvēks",
+            "oldpassword": PASSWORD,
             "password1": password,
             "password2": password if password2 is None else password2,
         },
@@ -230,54 +229,89 @@ def password_errors(response) -> list[str]:
     return [error.code for error in response.context["form"].errors.as_data()["password1"]]
 
 
-def test_sign_up_refuses_a_password_shorter_than_12_characters(client):
-    response = sign_up(client, "Short-pw-9!")  # 11 characters
+@pytest.fixture
+def person(client):
+    person = UserFactory(email="new.person@example.org")
+    client.force_login(person)
+    return person
+
+
+def test_a_password_shorter_than_12_characters_is_refused(client, person):
+    response = change_password(client, "Short-pw-9!")  # 11 characters
     assert response.status_code == 200
     assert "password_too_short" in password_errors(response)
     assert "at least 12 characters" in response.content.decode()
-    assert not User.objects.filter(email="new.person@example.org").exists()
-    assert mail.outbox == []
+    person.refresh_from_db()
+    assert person.check_password(PASSWORD)
 
 
-def test_sign_up_refuses_a_common_password(client):
-    response = sign_up(client, "password1234")
+def test_a_common_password_is_refused(client, person):
+    response = change_password(client, "password1234")
     assert response.status_code == 200
     assert "password_too_common" in password_errors(response)
-    assert not User.objects.filter(email="new.person@example.org").exists()
 
 
-def test_sign_up_refuses_a_password_longer_than_128_characters(client):
-    response = sign_up(client, "long passphrase " * 8 + "x")  # 129 characters
+def test_a_password_longer_than_128_characters_is_refused(client, person):
+    response = change_password(client, "long passphrase " * 8 + "x")  # 129 characters
     assert response.status_code == 200
     assert "password_too_long" in password_errors(response)
     assert "at most 128 characters" in response.content.decode()
-    assert not User.objects.filter(email="new.person@example.org").exists()
+    person.refresh_from_db()
+    assert person.check_password(PASSWORD)
 
 
-def test_sign_up_refuses_two_different_passwords(client):
-    response = sign_up(client, "a long enough passphrase", password2="another long passphrase")
+def test_two_different_new_passwords_are_refused(client, person):
+    response = change_password(client, "a long enough passphrase", "another long passphrase")
     assert response.status_code == 200
-    assert not User.objects.filter(email="new.person@example.org").exists()
+    person.refresh_from_db()
+    assert person.check_password(PASSWORD)
 
 
-def test_sign_up_accepts_128_characters_and_sends_a_verification_mail(client):
+def test_a_128_character_password_is_accepted_and_works(client, person):
     password = "long passphrase " * 8  # exactly 128 characters
     assert len(password) == 128
-    response = sign_up(client, password)
+    response = change_password(client, password)
     assert response.status_code == 302
-    assert response["Location"] == url("account_email_verification_sent", "en")
-    user = User.objects.get(email="new.person@example.org")
-    assert user.check_password(password)
-    assert user.full_name == "Jauns Cilvēks"
-    assert user.preferred_language == "en"  # the language they signed up in
-    assert not EmailAddress.objects.get(user=user).verified
-    assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == ["new.person@example.org"]
-    assert "/accounts/confirm-email/" in mail.outbox[0].body
-    # Until the address is verified, signing in does not work.
+    person.refresh_from_db()
+    assert person.check_password(password)
     client.post(url("account_logout"))
-    sign_in(client, user.email, password)
-    assert not signed_in(client)
+    sign_in(client, person.email, password)
+    assert signed_in(client)
+
+
+def test_nobody_opens_an_account_without_an_invitation(client):
+    response = client.get(url("account_signup", "en"))
+    assert response.status_code == 200
+    assert "Sign Up Closed" in response.content.decode()
+    client.post(
+        url("account_signup", "en"),
+        {
+            "email": "new@example.org",
+            "password1": "a long passphrase",
+            "password2": "a long passphrase",
+        },
+    )
+    assert not User.objects.filter(email="new@example.org").exists()
+    assert mail.outbox == []
+
+
+def test_an_added_address_counts_only_once_verified_from_its_e_mail(client, person):
+    response = client.post(
+        url("account_email", "en"), {"action_add": "", "email": "work@school.example"}
+    )
+    assert response.status_code == 302
+    added = EmailAddress.objects.get(user=person, email="work@school.example")
+    assert not added.verified
+    [message] = mail.outbox
+    assert message.to == ["work@school.example"]
+    link = re.search(
+        r"https?://[^/\s]+(/\S*/accounts/confirm-email/\S+|/accounts/confirm-email/\S+)",
+        message.body,
+    )
+    assert link, message.body
+    client.post(link.group(1))
+    added.refresh_from_db()
+    assert added.verified
 
 
 # -- lockout after failed sign-ins (django-axes) ------------------------------------------------
@@ -298,7 +332,7 @@ def test_five_wrong_passwords_pause_sign_in_for_that_address_from_that_ip(client
     assert not signed_in(client)
     body = response.content.decode()
     assert '<html lang="lv">' in body
-    assert "Pieteikšanās apturēta" in body
+    assert "Ieiešana apturēta" in body
     assert url("account_reset_password") in body
     entry = AuditEntry.objects.get(action="signin.locked_out")
     assert entry.object_id == str(user.pk)

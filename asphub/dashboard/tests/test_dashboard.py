@@ -470,3 +470,60 @@ def test_a_teachers_dashboard_needs_the_same_queries_for_one_and_many_schools(cl
     for _ in range(10):
         grant(teacher, Role.TEACHER, school=SchoolFactory(country=latvia))
     assert queries_for(client, DASHBOARD) == few
+
+
+# -- asking before taking a role back; refusals on the site's own pages --------------------------
+
+
+def test_taking_back_a_role_is_confirmed_first_and_nothing_changes_until_then(client, school):
+    signed_in(client, person_with(Role.SCHOOL_COORDINATOR, school=school))
+    teacher = person_with(Role.TEACHER, school=school, full_name="Ilze Ozola")
+    assignment = teacher.role_assignments.get()
+    team = client.get(school_page(school)).content.decode()
+    confirm_url = f"/en/dashboard/roles/{assignment.pk}/revoke/"
+    assert confirm_url in team
+    page = client.get(confirm_url, {"next": school_page(school)})
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "<strong>Ilze Ozola</strong> will no longer be teacher" in body
+    assert f'name="next" value="{school_page(school)}"' in body
+    assignment.refresh_from_db()
+    assert assignment.revoked_at is None
+
+
+def test_the_confirmation_page_never_links_to_another_site(client, school):
+    signed_in(client, person_with(Role.SCHOOL_COORDINATOR, school=school))
+    assignment = person_with(Role.TEACHER, school=school).role_assignments.get()
+    page = client.get(
+        f"/dashboard/roles/{assignment.pk}/revoke/", {"next": "https://evil.example/"}
+    )
+    body = page.content.decode()
+    # (The language links keep the query string: they stay on this site.)
+    assert 'href="https://evil.example/"' not in body
+    assert 'value="https://evil.example/"' not in body
+    assert 'href="/dashboard/"' in body
+
+
+def test_a_refusal_is_explained_on_a_translated_page_of_the_site(client, school):
+    signed_in(client, person_with(Role.TEACHER, school=school))
+    refused = client.get("/audit/")
+    assert refused.status_code == 403
+    body = refused.content.decode()
+    assert 'class="site-header"' in body
+    with translation.override("lv"):
+        expected = translation.gettext(
+            "Only national coordinators and administrators read the log."
+        )
+    assert expected in body
+    english = client.get("/en/audit/").content.decode()
+    assert "Only national coordinators and administrators read the log." in english
+
+
+def test_a_missing_page_is_a_page_of_the_site_with_a_way_back(client, school, other_school):
+    signed_in(client, person_with(Role.TEACHER, school=school))
+    response = client.get(f"/en/dashboard/schools/{other_school.pk}/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "Page not found" in body
+    assert 'href="/en/dashboard/"' in body
+    assert other_school.name not in body

@@ -2,7 +2,7 @@ from io import StringIO
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from asphub.accounts.models import User
 from asphub.accounts.tests.factories import enrol_authenticator
@@ -147,3 +147,18 @@ def test_national_coordinator_edits_page_text_in_admin_without_code(client, load
 def test_health_check_is_plain_ok(client, db):
     response = client.get("/healthz")
     assert response.content == b"ok"
+
+
+def test_running_the_demo_set_up_again_keeps_roles_taken_back(loaded_network):
+    from django.core.management import call_command
+
+    from asphub.roles.models import RoleAssignment
+
+    call_command("create_demo_users", stdout=StringIO())
+    teacher_role = RoleAssignment.objects.get(user__email="teacher@asphub.test")
+    RoleAssignment.objects.filter(pk=teacher_role.pk).update(revoked_at=timezone.now())
+    call_command("create_demo_users", stdout=StringIO())
+    assert not RoleAssignment.objects.filter(
+        user__email="teacher@asphub.test", revoked_at__isnull=True
+    ).exists()
+    assert User.objects.filter(email__endswith="@asphub.test").count() == 5

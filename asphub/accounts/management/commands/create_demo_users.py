@@ -33,12 +33,11 @@ class Command(BaseCommand):
             raise CommandError("Load the network first: manage.py load_network")
         with transaction.atomic():
             for email, full_name, role in DEMO_USERS:
-                user = User.objects.filter(email=email).first()
-                if user is None:
-                    user = User.objects.create_user(email, DEMO_PASSWORD, full_name=full_name)
-                EmailAddress.objects.get_or_create(
-                    user=user, email=email, defaults={"verified": True, "primary": True}
-                )
+                if User.objects.filter(email=email).exists():
+                    # Already there: roles given or taken back since then stay as they are.
+                    continue
+                user = User.objects.create_user(email, DEMO_PASSWORD, full_name=full_name)
+                EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
                 role_grant(
                     actor=COMMAND_LINE,
                     user=user,
@@ -49,7 +48,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Sign-ins for a local trial (password for each: {DEMO_PASSWORD}):")
         for email, _full_name, role in DEMO_USERS:
             where = school.name if role in (Role.SCHOOL_COORDINATOR, Role.TEACHER) else ""
-            self.stdout.write(f"  {role.label:<22} {email:<26} {where}")
+            self.stdout.write(f"  {str(role.label):<22} {email:<26} {where}")
         self.stdout.write(
             "Sign in at http://127.0.0.1:8000/accounts/login/ . The administrator and the "
             "national coordinator set up two-factor sign-in (an authenticator app) the first time."
