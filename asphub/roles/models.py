@@ -34,8 +34,8 @@ COUNTRY_ROLES = frozenset({Role.REVIEWER, Role.NATIONAL_COORDINATOR})
 TWO_FACTOR_ROLES = frozenset({Role.NATIONAL_COORDINATOR, Role.ADMINISTRATOR})
 
 _SCOPE_IS_VALID = (
-    Q(role__in=list(SCHOOL_ROLES), school__isnull=False, country__isnull=True)
-    | Q(role__in=list(COUNTRY_ROLES), school__isnull=True, country__isnull=False)
+    Q(role__in=sorted(SCHOOL_ROLES), school__isnull=False, country__isnull=True)
+    | Q(role__in=sorted(COUNTRY_ROLES), school__isnull=True, country__isnull=False)
     | Q(role=Role.ADMINISTRATOR, school__isnull=True, country__isnull=True)
 )
 
