@@ -7,58 +7,262 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('countries', '0001_create_countries_and_subdivisions'),
-        ('schools', '0002_directory_version'),
+        ("countries", "0001_create_countries_and_subdivisions"),
+        ("schools", "0002_directory_version"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Invitation',
+            name="Invitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('teacher', 'teacher'), ('school_coordinator', 'school coordinator'), ('reviewer', 'reviewer'), ('national_coordinator', 'national coordinator'), ('administrator', 'administrator')], max_length=32, verbose_name='role')),
-                ('email', models.EmailField(max_length=254, verbose_name='e-mail address')),
-                ('language', models.CharField(choices=[('lv', 'Latvian'), ('en', 'English')], default='lv', max_length=8, verbose_name='language of the e-mail')),
-                ('token_hash', models.CharField(editable=False, max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='sent')),
-                ('expires_at', models.DateTimeField(verbose_name='expires')),
-                ('accepted_at', models.DateTimeField(blank=True, null=True, verbose_name='accepted')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='withdrawn')),
-                ('accepted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='accepted by')),
-                ('country', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='%(class)ss', to='countries.country', verbose_name='country')),
-                ('invited_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='invited by')),
-                ('school', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='%(class)ss', to='schools.school', verbose_name='school')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("teacher", "teacher"),
+                            ("school_coordinator", "school coordinator"),
+                            ("reviewer", "reviewer"),
+                            ("national_coordinator", "national coordinator"),
+                            ("administrator", "administrator"),
+                        ],
+                        max_length=32,
+                        verbose_name="role",
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, verbose_name="e-mail address")),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("lv", "Latvian"), ("en", "English")],
+                        default="lv",
+                        max_length=8,
+                        verbose_name="language of the e-mail",
+                    ),
+                ),
+                ("token_hash", models.CharField(editable=False, max_length=64, unique=True)),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="sent"),
+                ),
+                ("expires_at", models.DateTimeField(verbose_name="expires")),
+                (
+                    "accepted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="accepted"),
+                ),
+                (
+                    "revoked_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="withdrawn"),
+                ),
+                (
+                    "accepted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="accepted by",
+                    ),
+                ),
+                (
+                    "country",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="%(class)ss",
+                        to="countries.country",
+                        verbose_name="country",
+                    ),
+                ),
+                (
+                    "invited_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="invited by",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="%(class)ss",
+                        to="schools.school",
+                        verbose_name="school",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'invitation',
-                'verbose_name_plural': 'invitations',
-                'ordering': ['-created_at', '-id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('country__isnull', True), ('role__in', ['school_coordinator', 'teacher']), ('school__isnull', False)), models.Q(('country__isnull', False), ('role__in', ['national_coordinator', 'reviewer']), ('school__isnull', True)), models.Q(('country__isnull', True), ('role', 'administrator'), ('school__isnull', True)), _connector='OR'), name='invitation_scope_matches_role')],
+                "verbose_name": "invitation",
+                "verbose_name_plural": "invitations",
+                "ordering": ["-created_at", "-id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("country__isnull", True),
+                                ("role__in", ["school_coordinator", "teacher"]),
+                                ("school__isnull", False),
+                            ),
+                            models.Q(
+                                ("country__isnull", False),
+                                ("role__in", ["national_coordinator", "reviewer"]),
+                                ("school__isnull", True),
+                            ),
+                            models.Q(
+                                ("country__isnull", True),
+                                ("role", "administrator"),
+                                ("school__isnull", True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="invitation_scope_matches_role",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RoleAssignment',
+            name="RoleAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('teacher', 'teacher'), ('school_coordinator', 'school coordinator'), ('reviewer', 'reviewer'), ('national_coordinator', 'national coordinator'), ('administrator', 'administrator')], max_length=32, verbose_name='role')),
-                ('granted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='granted')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='revoked')),
-                ('country', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='%(class)ss', to='countries.country', verbose_name='country')),
-                ('granted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='granted by')),
-                ('revoked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='revoked by')),
-                ('school', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='%(class)ss', to='schools.school', verbose_name='school')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='role_assignments', to=settings.AUTH_USER_MODEL, verbose_name='person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("teacher", "teacher"),
+                            ("school_coordinator", "school coordinator"),
+                            ("reviewer", "reviewer"),
+                            ("national_coordinator", "national coordinator"),
+                            ("administrator", "administrator"),
+                        ],
+                        max_length=32,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "granted_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="granted"),
+                ),
+                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="revoked")),
+                (
+                    "country",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="%(class)ss",
+                        to="countries.country",
+                        verbose_name="country",
+                    ),
+                ),
+                (
+                    "granted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="granted by",
+                    ),
+                ),
+                (
+                    "revoked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="revoked by",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="%(class)ss",
+                        to="schools.school",
+                        verbose_name="school",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role_assignments",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'role',
-                'verbose_name_plural': 'roles',
-                'ordering': ['role', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('country__isnull', True), ('role__in', ['school_coordinator', 'teacher']), ('school__isnull', False)), models.Q(('country__isnull', False), ('role__in', ['national_coordinator', 'reviewer']), ('school__isnull', True)), models.Q(('country__isnull', True), ('role', 'administrator'), ('school__isnull', True)), _connector='OR'), name='role_scope_matches_role'), models.UniqueConstraint(condition=models.Q(('revoked_at__isnull', True), ('school__isnull', False)), fields=('user', 'role', 'school'), name='one_active_school_role'), models.UniqueConstraint(condition=models.Q(('country__isnull', False), ('revoked_at__isnull', True)), fields=('user', 'role', 'country'), name='one_active_country_role'), models.UniqueConstraint(condition=models.Q(('revoked_at__isnull', True), ('role', 'administrator')), fields=('user', 'role'), name='one_active_administrator_role')],
+                "verbose_name": "role",
+                "verbose_name_plural": "roles",
+                "ordering": ["role", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("country__isnull", True),
+                                ("role__in", ["school_coordinator", "teacher"]),
+                                ("school__isnull", False),
+                            ),
+                            models.Q(
+                                ("country__isnull", False),
+                                ("role__in", ["national_coordinator", "reviewer"]),
+                                ("school__isnull", True),
+                            ),
+                            models.Q(
+                                ("country__isnull", True),
+                                ("role", "administrator"),
+                                ("school__isnull", True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="role_scope_matches_role",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("revoked_at__isnull", True), ("school__isnull", False)),
+                        fields=("user", "role", "school"),
+                        name="one_active_school_role",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(
+                            ("country__isnull", False), ("revoked_at__isnull", True)
+                        ),
+                        fields=("user", "role", "country"),
+                        name="one_active_country_role",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("revoked_at__isnull", True), ("role", "administrator")),
+                        fields=("user", "role"),
+                        name="one_active_administrator_role",
+                    ),
+                ],
             },
         ),
     ]
