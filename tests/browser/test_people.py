@@ -392,7 +392,9 @@ def test_national_coordinator_sets_up_and_uses_two_factor_sign_in(browsing, netw
 
     # The coordinator invites a reviewer from the country page: the audit log has something.
     page.goto("/dashboard/")
-    page.locator('section[aria-labelledby=country-LV] a[href="/dashboard/countries/LV/"]').click()
+    page.locator(
+        'section[aria-labelledby=country-LV] a.button[href="/dashboard/countries/LV/"]'
+    ).click()
     expect(page).to_have_url(network + "/dashboard/countries/LV/")
     invite = page.locator("section[aria-labelledby=invite-heading] form")
     invite.locator("#id_email").fill(reviewer_email)
