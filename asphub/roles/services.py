@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -92,13 +92,20 @@ def _grant(
     existing = _active_role(user, role, school, country)
     if existing is not None:
         return existing
-    assignment = RoleAssignment.objects.create(
-        user=user,
-        role=role,
-        school=school,
-        country=country,
-        granted_by=actor if getattr(actor, "is_authenticated", False) else None,
-    )
+    try:
+        with transaction.atomic():
+            assignment = RoleAssignment.objects.create(
+                user=user,
+                role=role,
+                school=school,
+                country=country,
+                granted_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+    except IntegrityError:
+        # The same role given at the same moment by another request: it is there now.
+        return RoleAssignment.objects.get(
+            user=user, role=role, school=school, country=country, revoked_at__isnull=True
+        )
     _sync_staff_flag(user)
     forget_roles(user)
     record_audit(

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -154,6 +155,17 @@ class School(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if (
+            self.subdivision_id is not None
+            and self.country_id is not None
+            and self.subdivision.country_id != self.country_id
+        ):
+            raise ValidationError(
+                {"subdivision": _("Choose a municipality or region of the school's country.")}
+            )
 
     def save(self, *args, **kwargs):
         self.refresh_derived_fields()

@@ -84,3 +84,24 @@ def test_only_a_superuser_hands_out_superuser_rights(client):
     client.force_login(root)
     response = client.get(f"/admin/accounts/user/{administrator.pk}/change/")
     assert "is_superuser" in response.context["adminform"].form.fields
+
+
+def test_a_school_cannot_be_given_another_countrys_municipality(client, latvia, estonia):
+    from asphub.schools.tests.factories import SubdivisionFactory
+
+    school = SchoolFactory(country=latvia)
+    harju = SubdivisionFactory(country=estonia, code="EE-37", name="Harjumaa")
+    signed_in(client, Role.NATIONAL_COORDINATOR, country=latvia)
+    page = client.get(f"/admin/schools/school/{school.pk}/change/")
+    form = page.context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update({
+        "subdivision": harju.pk,
+        "flagshipparticipation_set-TOTAL_FORMS": "0",
+        "flagshipparticipation_set-INITIAL_FORMS": "0",
+    })  # fmt: skip
+    response = client.post(f"/admin/schools/school/{school.pk}/change/", data)
+    assert response.status_code == 200
+    assert "subdivision" in response.context["adminform"].form.errors
+    school.refresh_from_db()
+    assert school.subdivision != harju
