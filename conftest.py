@@ -19,6 +19,26 @@ def latvia(db) -> Country:
 
 
 @pytest.fixture
+def estonia(db) -> Country:
+    """A second country, for everything that must stay inside one country's scope."""
+    country, _ = Country.objects.get_or_create(
+        code="EE", defaults={"name_lv": "Igaunija", "name_en": "Estonia"}
+    )
+    return country
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """allauth keeps its rate limits and the two-factor codes already used in the default
+    cache, which outlives each test: every test starts with it empty."""
+    from django.core.cache import caches
+
+    caches["default"].clear()
+    yield
+    caches["default"].clear()
+
+
+@pytest.fixture
 def loaded_network(db):
     """The whole Latvian network as `make run` loads it."""
     from django.core.management import call_command

@@ -51,67 +51,77 @@ def _invite(request: HttpRequest, form: InviteForm, *, school=None, country=None
     return True
 
 
+def _invite_form_or_redirect(
+    request: HttpRequest,
+    *,
+    roles: tuple[Role, ...],
+    scope: dict,
+    refused: str,
+    done: HttpResponse | None = None,
+) -> InviteForm | HttpResponse | None:
+    """The invite form of a team page (the roles this person may give here), handling a
+    POST; returns the redirect after a sent invitation, else the form (None: may invite no one).
+    """
+    invitable = [role for role in roles if permissions.can_invite(request.user, role, **scope)]
+    form = InviteForm(request.POST or None, roles=invitable) if invitable else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied(refused)
+        if _invite(request, form, **scope):
+            return done
+    return form
+
+
+def _team_context(request: HttpRequest, members: list, invitations: list) -> dict:
+    return {
+        "members": members,
+        "invitations": invitations,
+        "manageable_roles": _manageable_ids(request, members),
+        "manageable_invitations": _manageable_invitation_ids(request, invitations),
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def school_workspace(request: HttpRequest, pk: int) -> HttpResponse:
     school = get_object_or_404(
         permissions.workspace_schools(request.user).select_related("country"), pk=pk
     )
-    invitable = [
-        role
-        for role in (Role.TEACHER, Role.SCHOOL_COORDINATOR)
-        if permissions.can_invite(request.user, role, school=school)
-    ]
-    form = InviteForm(request.POST or None, roles=invitable) if invitable else None
-    if request.method == "POST":
-        if form is None:
-            raise PermissionDenied(_("You may not invite people to this school."))
-        if _invite(request, form, school=school):
-            return redirect("dashboard:school", pk=school.pk)
-    members, invitations = school_team(school)
-    return render(
+    form = _invite_form_or_redirect(
         request,
-        "dashboard/school.html",
-        {
-            "school": school,
-            "members": members,
-            "invitations": invitations,
-            "form": form,
-            "manageable_roles": _manageable_ids(request, members),
-            "manageable_invitations": _manageable_invitation_ids(request, invitations),
-        },
+        roles=(Role.TEACHER, Role.SCHOOL_COORDINATOR),
+        scope={"school": school},
+        refused=_("You may not invite people to this school."),
+        done=redirect("dashboard:school", pk=school.pk),
     )
+    if isinstance(form, HttpResponse):
+        return form
+    members, invitations = school_team(school)
+    context = {"school": school, "form": form, **_team_context(request, members, invitations)}
+    return render(request, "dashboard/school.html", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def country_workspace(request: HttpRequest, code: str) -> HttpResponse:
     country = get_object_or_404(permissions.coordinated_countries(request.user), code=code.upper())
-    invitable = [
-        role
-        for role in (Role.REVIEWER, Role.NATIONAL_COORDINATOR)
-        if permissions.can_invite(request.user, role, country=country)
-    ]
-    form = InviteForm(request.POST or None, roles=invitable) if invitable else None
-    if request.method == "POST":
-        if form is None:
-            raise PermissionDenied(_("You may not invite people to this country's network."))
-        if _invite(request, form, country=country):
-            return redirect("dashboard:country", code=country.code)
-    members, invitations = country_team(country)
-    return render(
+    form = _invite_form_or_redirect(
         request,
-        "dashboard/country.html",
-        {
-            "country": country,
-            "overview": country_overviews([country])[0],
-            "members": members,
-            "invitations": invitations,
-            "form": form,
-            "manageable_roles": _manageable_ids(request, members),
-            "manageable_invitations": _manageable_invitation_ids(request, invitations),
-        },
+        roles=(Role.REVIEWER, Role.NATIONAL_COORDINATOR),
+        scope={"country": country},
+        refused=_("You may not invite people to this country's network."),
+        done=redirect("dashboard:country", code=country.code),
     )
+    if isinstance(form, HttpResponse):
+        return form
+    members, invitations = country_team(country)
+    context = {
+        "country": country,
+        "overview": country_overviews([country])[0],
+        "form": form,
+        **_team_context(request, members, invitations),
+    }
+    return render(request, "dashboard/country.html", context)
 
 
 def _manageable_ids(request: HttpRequest, members) -> set[int]:

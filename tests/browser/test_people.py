@@ -40,17 +40,6 @@ NEW_PASSWORD = "Zaļā upe tek uz jūru 2024"
 CODE_MARGIN_S = 3
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    """allauth keeps its rate limits and the codes already used in the cache, which the live
-    server shares with every test that ran before in this process."""
-    from django.core.cache import caches
-
-    caches["default"].clear()
-    yield
-    caches["default"].clear()
-
-
 # Helpers --------------------------------------------------------------------------------------
 
 

@@ -6,7 +6,6 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
 
@@ -26,14 +25,6 @@ pytestmark = pytest.mark.django_db
 
 DASHBOARD = "/dashboard/"
 OTHER_IP = "192.0.2.77"
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """allauth counts requests per IP in the cache, which outlives each test's transaction."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def url(name: str, language: str = "lv") -> str:

@@ -14,17 +14,12 @@ from asphub.core.audit import FORMER_MEMBER, record_audit
 from asphub.core.models import AuditEntry
 from asphub.roles.models import Role
 from asphub.roles.tests.factories import person_with
-from asphub.schools.tests.factories import CountryFactory, SchoolFactory
+from asphub.schools.tests.factories import SchoolFactory
 
 pytestmark = pytest.mark.django_db
 
 LOG = "/audit/"
 CSV = "/audit/export.csv"
-
-
-@pytest.fixture
-def estonia(db):
-    return CountryFactory(code="EE", name_lv="Igaunija", name_en="Estonia")
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from asphub.core.models import AuditEntry
 from asphub.roles.models import Invitation, Role
 from asphub.roles.tests.factories import InvitationFactory, grant, person_with
 from asphub.schools.models import MembershipStatus
-from asphub.schools.tests.factories import CountryFactory, SchoolFactory
+from asphub.schools.tests.factories import SchoolFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -36,11 +36,6 @@ def school(latvia):
 @pytest.fixture
 def other_school(latvia):
     return SchoolFactory(country=latvia, name="Siguldas Valsts ģimnāzija")
-
-
-@pytest.fixture
-def estonia(db):
-    return CountryFactory(code="EE", name_lv="Igaunija", name_en="Estonia")
 
 
 def signed_in(client, user, two_factor=False):

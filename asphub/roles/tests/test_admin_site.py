@@ -19,11 +19,6 @@ def latvia():
     return CountryFactory(code="LV", name_lv="Latvija", name_en="Latvia")
 
 
-@pytest.fixture
-def estonia():
-    return CountryFactory(code="EE", name_lv="Igaunija", name_en="Estonia")
-
-
 def signed_in(client, role, **scope):
     person = person_with(role, **scope)
     enrol_authenticator(person)

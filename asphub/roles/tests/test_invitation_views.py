@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import SESSION_KEY
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -30,14 +29,6 @@ TOKEN = "the-secret-of-this-invitation-0123456789abcdef"
 EMAIL = "liga.ozola@example.org"
 GOOD_PASSWORD = "seven quiet rivers under the old bridge"
 SCHOOL = "Ozolu pamatskola"
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """allauth counts sign-in attempts per IP in the cache, which outlives each test."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def url(name: str, *args, language: str = "en") -> str:

@@ -14,7 +14,6 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import AnonymousUser
 from django.core import mail
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -45,22 +44,9 @@ LINK = re.compile(
 )
 
 
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """allauth counts sign-in attempts per IP in the cache, which outlives each test."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def latvia(db):
     return CountryFactory(code="LV", name_lv="Latvija", name_en="Latvia")
-
-
-@pytest.fixture
-def estonia(db):
-    return CountryFactory(code="EE", name_lv="Igaunija", name_en="Estonia")
 
 
 @pytest.fixture
