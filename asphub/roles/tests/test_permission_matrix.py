@@ -94,46 +94,24 @@ def build_world() -> World:
         )
         return grant(person, role, **scope)
 
-    assignments = {
-        "teacher_own_school": held("teacher_own_school", Role.TEACHER, school=own),
-        "teacher_other_school": held("teacher_other_school", Role.TEACHER, school=other),
-        "coordinator_other_school": held(
-            "coordinator_other_school", Role.SCHOOL_COORDINATOR, school=other
-        ),
-        "coordinator_foreign_school": held(
-            "coordinator_foreign_school", Role.SCHOOL_COORDINATOR, school=foreign
-        ),
-        "reviewer_own_country": held("reviewer_own_country", Role.REVIEWER, country=latvia),
-        "reviewer_foreign_country": held(
-            "reviewer_foreign_country", Role.REVIEWER, country=estonia
-        ),
-        "national_coordinator_own_country": held(
-            "national_coordinator_own_country", Role.NATIONAL_COORDINATOR, country=latvia
-        ),
+    # The same targets as held roles and as open invitations.
+    targets: dict[str, tuple[Role, dict[str, Any]]] = {
+        "teacher_own_school": (Role.TEACHER, {"school": own}),
+        "teacher_other_school": (Role.TEACHER, {"school": other}),
+        "coordinator_other_school": (Role.SCHOOL_COORDINATOR, {"school": other}),
+        "coordinator_foreign_school": (Role.SCHOOL_COORDINATOR, {"school": foreign}),
+        "reviewer_own_country": (Role.REVIEWER, {"country": latvia}),
+        "reviewer_foreign_country": (Role.REVIEWER, {"country": estonia}),
+        "national_coordinator_own_country": (Role.NATIONAL_COORDINATOR, {"country": latvia}),
     }
+    assignments = {key: held(key, role, **scope) for key, (role, scope) in targets.items()}
 
     def invited(key: str, role: Role, **scope: Any) -> Invitation:
         return InvitationFactory(
             email=f"invited-{key.replace('_', '-')}@example.org", role=role, **scope
         )
 
-    invitations = {
-        "teacher_own_school": invited("teacher_own_school", Role.TEACHER, school=own),
-        "teacher_other_school": invited("teacher_other_school", Role.TEACHER, school=other),
-        "coordinator_other_school": invited(
-            "coordinator_other_school", Role.SCHOOL_COORDINATOR, school=other
-        ),
-        "coordinator_foreign_school": invited(
-            "coordinator_foreign_school", Role.SCHOOL_COORDINATOR, school=foreign
-        ),
-        "reviewer_own_country": invited("reviewer_own_country", Role.REVIEWER, country=latvia),
-        "reviewer_foreign_country": invited(
-            "reviewer_foreign_country", Role.REVIEWER, country=estonia
-        ),
-        "national_coordinator_own_country": invited(
-            "national_coordinator_own_country", Role.NATIONAL_COORDINATOR, country=latvia
-        ),
-    }
+    invitations = {key: invited(key, role, **scope) for key, (role, scope) in targets.items()}
     record_audit(actor=COMMAND_LINE, action="test.marker", country_code="LV", note=LATVIAN_MARKER)
     record_audit(actor=COMMAND_LINE, action="test.marker", country_code="EE", note=ESTONIAN_MARKER)
     return World(
