@@ -158,10 +158,11 @@ class School(TimeStampedModel):
 
     def clean(self) -> None:
         super().clean()
+        subdivision = self.subdivision if self.subdivision_id is not None else None
         if (
-            self.subdivision_id is not None
+            subdivision is not None
             and self.country_id is not None
-            and self.subdivision.country_id != self.country_id
+            and subdivision.country_id != self.country_id
         ):
             raise ValidationError(
                 {"subdivision": _("Choose a municipality or region of the school's country.")}
