@@ -28,10 +28,18 @@ def _filtered(request: HttpRequest) -> AuditEntryFilter:
     )
 
 
+def _matching(entries: AuditEntryFilter):
+    """The entries the filters ask for; none while a filter is invalid (its error is shown),
+    never all of them by mistake."""
+    if entries.is_bound and not entries.form.is_valid():
+        return entries.queryset.none()
+    return entries.qs
+
+
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
     entries = _filtered(request)
-    page = Paginator(entries.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(_matching(entries), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -44,9 +52,15 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @login_required
 def audit_log_csv(request: HttpRequest) -> HttpResponse:
     entries = _filtered(request)
+    if entries.is_bound and not entries.form.is_valid():
+        problems = " ".join(
+            f"{entries.form[name].label}: {' '.join(errors)}"
+            for name, errors in entries.form.errors.items()
+        )
+        return HttpResponse(problems, status=400, content_type="text/plain; charset=utf-8")
     writer = csv.writer(EchoBuffer())
-    header = [_("When"), _("Who"), _("Action"), _("Object type"), _("Object"), _("Country"),
-              _("Before"), _("After"), _("Note")]  # fmt: skip
+    header = [_("When"), _("Who"), _("Action"), _("Action code"), _("Object type"), _("Object"),
+              _("Country"), _("Before"), _("After"), _("Note")]  # fmt: skip
 
     def rows():
         yield "\ufeff" + writer.writerow(header)
@@ -55,6 +69,7 @@ def audit_log_csv(request: HttpRequest) -> HttpResponse:
                 [
                     timezone.localtime(entry.created_at).isoformat(timespec="seconds"),
                     spreadsheet_safe(entry.who),
+                    entry.action_label,
                     entry.action,
                     entry.object_type,
                     spreadsheet_safe(entry.what),

@@ -44,6 +44,23 @@ ACTION_LABELS = {
     "school.import_update": _("school updated by import"),
     "signin.locked_out": _("sign-in paused after failed attempts"),
 }
+# The keys of recorded before/after states, for people reading the log.
+VALUE_LABELS = {
+    "role": _("role"),
+    "school": _("school"),
+    "country": _("country"),
+    "email": _("e-mail address"),
+    "login": _("e-mail address"),
+    "ip_address": _("IP address"),
+    "failures": _("failed attempts"),
+    "via": _("how"),
+    "full_name": _("full name"),
+    "preferred_language": _("preferred language"),
+    "created": _("added"),
+    "updated": _("updated"),
+    "unchanged": _("unchanged"),
+    "skipped_lines": _("skipped lines"),
+}
 STAND_IN_LABELS = {
     COMMAND_LINE: _("command line"),
     FORMER_MEMBER: _("former member"),

@@ -1,11 +1,13 @@
-"""Local development: SQLite under var/, debug pages, demo sign-ins allowed."""
+"""Local development: SQLite under var/, e-mails in the terminal, demo sign-ins allowed."""
 
 import os
 
 from .base import *  # noqa: F403
 from .base import BASE_DIR, database_from_url
 
-DEBUG = True
+# The local trial shows the site's own pages, errors included (tracebacks go to the terminal);
+# DJANGO_DEBUG=true brings Django's debug pages.
+DEBUG = os.environ.get("DJANGO_DEBUG", "false").lower() == "true"
 SECRET_KEY = os.environ.get(
     "DJANGO_SECRET_KEY", "dev-only-not-secret-8f3b2c1d9e7a6b5c4d3e2f1a0b9c8d7e"
 )

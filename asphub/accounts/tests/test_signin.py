@@ -273,7 +273,7 @@ def test_a_128_character_password_is_accepted_and_works(client, person):
 def test_nobody_opens_an_account_without_an_invitation(client):
     response = client.get(url("account_signup", "en"))
     assert response.status_code == 200
-    assert "Sign Up Closed" in response.content.decode()
+    assert "Accounts come by invitation" in response.content.decode()
     client.post(
         url("account_signup", "en"),
         {

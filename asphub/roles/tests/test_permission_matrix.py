@@ -631,7 +631,7 @@ def test_a_national_coordinator_cannot_filter_the_log_to_another_country(client,
     sign_in(client, world, "national_coordinator")
     for url in (reverse("audit:log"), reverse("audit:export_csv")):
         response = client.get(url, {"country": "EE"})
-        assert response.status_code == 200
+        assert response.status_code in (200, 400)  # the page shows the error; the CSV refuses
         assert ESTONIAN_MARKER not in body_of(response)
 
 

@@ -2,6 +2,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import translation
 
 from asphub.accounts.models import User
 from asphub.core.audit import COMMAND_LINE
@@ -13,11 +14,11 @@ from asphub.schools.models import School
 DEMO_PASSWORD = "asphub-demo-2026"
 # (e-mail, name, role): the school roles go to the first school of the default country.
 DEMO_USERS = [
-    ("admin@asphub.test", "Administrator", Role.ADMINISTRATOR),
-    ("coordinator@asphub.test", "National coordinator (LV)", Role.NATIONAL_COORDINATOR),
-    ("reviewer@asphub.test", "Reviewer (LV)", Role.REVIEWER),
-    ("school@asphub.test", "School coordinator", Role.SCHOOL_COORDINATOR),
-    ("teacher@asphub.test", "Teacher", Role.TEACHER),
+    ("admin@asphub.test", "Anna Administratore", Role.ADMINISTRATOR),
+    ("coordinator@asphub.test", "Jānis Koordinators", Role.NATIONAL_COORDINATOR),
+    ("reviewer@asphub.test", "Līga Recenzente", Role.REVIEWER),
+    ("school@asphub.test", "Pēteris Skolas-Koordinators", Role.SCHOOL_COORDINATOR),
+    ("teacher@asphub.test", "Ilze Skolotāja", Role.TEACHER),
 ]
 
 
@@ -46,9 +47,15 @@ class Command(BaseCommand):
                     country=country if role in (Role.NATIONAL_COORDINATOR, Role.REVIEWER) else None,
                 )
         self.stdout.write(f"Sign-ins for a local trial (password for each: {DEMO_PASSWORD}):")
-        for email, _full_name, role in DEMO_USERS:
-            where = school.name if role in (Role.SCHOOL_COORDINATOR, Role.TEACHER) else ""
-            self.stdout.write(f"  {str(role.label):<22} {email:<26} {where}")
+        with translation.override("en"):
+            for email, _full_name, role in DEMO_USERS:
+                if role in (Role.SCHOOL_COORDINATOR, Role.TEACHER):
+                    where = school.name
+                elif role == Role.ADMINISTRATOR:
+                    where = "the whole platform"
+                else:
+                    where = str(country)
+                self.stdout.write(f"  {str(role.label):<22} {email:<26} {where}")
         self.stdout.write(
             "Sign in at http://127.0.0.1:8000/accounts/login/ . The administrator and the "
             "national coordinator set up two-factor sign-in (an authenticator app) the first time."
