@@ -80,12 +80,12 @@ def account_delete(*, actor: Any, user: User) -> None:
         countries = sorted({code for pair in scopes for code in pair if code})
         invitations = Invitation.objects.filter(Q(email__iexact=user.email) | Q(accepted_by=user))
         invitation_ids = [str(pk) for pk in invitations.values_list("pk", flat=True)]
-        AuditEntry.objects.filter(actor=user).update(actor_label=FORMER_MEMBER)
+        AuditEntry.objects.filter(actor=user).scrub_personal_data(actor_label=FORMER_MEMBER)
         for entry in AuditEntry.objects.filter(
             Q(object_type="accounts.user", object_id=str(user.pk))
             | Q(object_type="roles.invitation", object_id__in=invitation_ids)
         ):
-            AuditEntry.objects.filter(pk=entry.pk).update(
+            AuditEntry.objects.filter(pk=entry.pk).scrub_personal_data(
                 object_label=FORMER_MEMBER,
                 before=_without_email(entry.before),
                 after=_without_email(entry.after),

@@ -11,6 +11,23 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class AuditEntryQuerySet(models.QuerySet):
+    """Entries are never deleted or changed in bulk; the one exception, replacing what names a
+    person who deleted their account, goes through `scrub_personal_data`."""
+
+    def delete(self):
+        raise ValueError("Audit entries are append-only.")
+
+    def update(self, **kwargs):
+        raise ValueError("Audit entries are append-only.")
+
+    def scrub_personal_data(self, **fields) -> int:
+        allowed = {"actor_label", "object_label", "before", "after"}
+        if not fields or set(fields) - allowed:
+            raise ValueError(f"Only {sorted(allowed)} may be scrubbed.")
+        return super().update(**fields)
+
+
 class AuditEntry(models.Model):
     """One recorded change: who did what to which object, with the state before and after.
 
@@ -36,6 +53,8 @@ class AuditEntry(models.Model):
     after = models.JSONField(_("after"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
 
+    objects = AuditEntryQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit log")
@@ -48,6 +67,9 @@ class AuditEntry(models.Model):
         if self.pk is not None:
             raise ValueError("Audit entries are append-only.")
         super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit entries are append-only.")
 
     @property
     def who(self) -> str:

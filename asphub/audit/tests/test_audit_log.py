@@ -5,7 +5,7 @@ import io
 from datetime import date, datetime, timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -40,8 +40,9 @@ def entry(*, actor="Kārlis Koordinators", action="role.granted", country="LV", 
     created = record_audit(actor=actor, action=action, country_code=country, **kw)
     if when is not None:
         # Entries are append-only; a test may still date one in the past.
-        AuditEntry.objects.filter(pk=created.pk).update(
-            created_at=_aware(datetime.fromisoformat(when))
+        models.QuerySet.update(
+            AuditEntry.objects.filter(pk=created.pk),
+            created_at=_aware(datetime.fromisoformat(when)),
         )
     return created
 
@@ -378,3 +379,16 @@ def test_the_csv_export_needs_the_same_queries_for_5_and_60_entries(client, nati
     few = queries_for(client, CSV)
     make_entries(55, national_coordinator)
     assert queries_for(client, CSV) == few
+
+
+def test_entries_cannot_be_deleted_or_rewritten_in_bulk():
+    written = entry(note="as it happened")
+    for attempt in (
+        lambda: written.delete(),
+        lambda: AuditEntry.objects.all().delete(),
+        lambda: AuditEntry.objects.filter(pk=written.pk).update(note="rewritten"),
+        lambda: AuditEntry.objects.filter(pk=written.pk).scrub_personal_data(note="rewritten"),
+    ):
+        with pytest.raises(ValueError, match="append-only|may be scrubbed"):
+            attempt()
+    assert AuditEntry.objects.get(pk=written.pk).note == "as it happened"
