@@ -34,28 +34,6 @@ def profile_update(*, actor: Any, user: User, full_name: str, preferred_language
     return user
 
 
-def _is_last_administrator(user: User) -> bool:
-    from asphub.roles.models import Role, RoleAssignment
-
-    if not (user.is_superuser or user.role_assignments.filter(
-        role=Role.ADMINISTRATOR, revoked_at__isnull=True
-    ).exists()):  # fmt: skip
-        return False
-    other_admins = (
-        User.objects.filter(is_active=True)
-        .exclude(pk=user.pk)
-        .filter(
-            Q(is_superuser=True)
-            | Q(
-                pk__in=RoleAssignment.objects.filter(
-                    role=Role.ADMINISTRATOR, revoked_at__isnull=True
-                ).values("user_id")
-            )  # fmt: skip
-        )
-    )
-    return not other_admins.exists()
-
-
 def account_delete(*, actor: Any, user: User) -> None:
     """Delete a person's account and what identifies them.
 
@@ -67,17 +45,17 @@ def account_delete(*, actor: Any, user: User) -> None:
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
     from asphub.roles.models import Invitation
+    from asphub.roles.selectors import is_last_administrator, role_country_codes
 
     if actor != user:
         raise PermissionDenied(_("You may delete only your own account."))
-    if _is_last_administrator(user):
+    if is_last_administrator(user):
         raise ValidationError(
             _("You are the only administrator. Give the role to someone else first."),
             code="last_administrator",
         )
     with transaction.atomic():
-        scopes = user.role_assignments.values_list("school__country__code", "country__code")
-        countries = sorted({code for pair in scopes for code in pair if code})
+        countries = role_country_codes(user, active_only=False)
         invitations = Invitation.objects.filter(Q(email__iexact=user.email) | Q(accepted_by=user))
         invitation_ids = [str(pk) for pk in invitations.values_list("pk", flat=True)]
         AuditEntry.objects.filter(actor=user).scrub_personal_data(actor_label=FORMER_MEMBER)

@@ -16,20 +16,15 @@ from asphub.core.audit import TOO_MANY_FAILED_SIGN_INS, record_audit
 def audit_lockout(sender: Any, request: Any, username: str | None, ip_address: str | None,
                   **kwargs: Any) -> None:  # fmt: skip
     """A burst of failed sign-ins: recorded once, when the lockout starts."""
-    from asphub.roles.models import RoleAssignment
+    from asphub.roles.selectors import role_country_codes
 
     # django-axes signals again on every further attempt while the lockout lasts (the count
     # goes on past the limit); only the attempt that reaches the limit starts the lockout.
     if getattr(request, "axes_failures_since_start", None) != settings.AXES_FAILURE_LIMIT:
         return
     user = get_user_model().objects.filter(email__iexact=username or "").first()
-    countries = {""}
-    if user is not None:
-        scopes = RoleAssignment.objects.filter(user=user, revoked_at__isnull=True).values_list(
-            "school__country__code", "country__code"
-        )
-        countries = {code for pair in scopes for code in pair if code} or {""}
-    for code in sorted(countries):
+    countries = (role_country_codes(user) if user is not None else []) or [""]
+    for code in countries:
         record_audit(
             actor=None,
             action="signin.locked_out",

@@ -14,7 +14,6 @@ from asphub.countries.models import Country
 from asphub.roles.models import Invitation, Role, RoleAssignment
 from asphub.roles.permissions import (
     Roles,
-    coordinated_countries,
     invitable_roles,
     roles_of,
 )
@@ -64,7 +63,7 @@ def dashboard_for(user: Any) -> Dashboard:
             )
             .order_by("sort_key")
         )
-    countries = list(coordinated_countries(user).filter(pk__in=roles.national_coordinator_in))
+    countries = list(Country.objects.filter(pk__in=roles.national_coordinator_in))
     dashboard.countries = country_overviews(countries)
     if roles.administrator:
         with_coordinator = RoleAssignment.objects.filter(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -57,7 +58,6 @@ def _invite_form_or_redirect(
     roles: tuple[Role, ...],
     scope: dict,
     refused: str,
-    done: HttpResponse | None = None,
 ) -> InviteForm | HttpResponse | None:
     """The invite form of a team page (the roles this person may give here), handling a
     POST; returns the redirect after a sent invitation, else the form (None: may invite no one).
@@ -68,7 +68,7 @@ def _invite_form_or_redirect(
         if form is None:
             raise PermissionDenied(refused)
         if _invite(request, form, **scope):
-            return done
+            return redirect(request.path)  # the same team page, with the invitation listed
     return form
 
 
@@ -76,8 +76,12 @@ def _team_context(request: HttpRequest, members: list, invitations: list) -> dic
     return {
         "members": members,
         "invitations": invitations,
-        "manageable_roles": _manageable_ids(request, members),
-        "manageable_invitations": _manageable_invitation_ids(request, invitations),
+        "manageable_roles": _manageable_ids(
+            permissions.manageable_role_assignments(request.user), members
+        ),
+        "manageable_invitations": _manageable_ids(
+            permissions.manageable_invitations(request.user), invitations
+        ),
     }
 
 
@@ -92,7 +96,6 @@ def school_workspace(request: HttpRequest, pk: int) -> HttpResponse:
         roles=(Role.TEACHER, Role.SCHOOL_COORDINATOR),
         scope={"school": school},
         refused=_("You may not invite people to this school."),
-        done=redirect("dashboard:school", pk=school.pk),
     )
     if isinstance(form, HttpResponse):
         return form
@@ -110,7 +113,6 @@ def country_workspace(request: HttpRequest, code: str) -> HttpResponse:
         roles=(Role.REVIEWER, Role.NATIONAL_COORDINATOR),
         scope={"country": country},
         refused=_("You may not invite people to this country's network."),
-        done=redirect("dashboard:country", code=country.code),
     )
     if isinstance(form, HttpResponse):
         return form
@@ -124,20 +126,9 @@ def country_workspace(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "dashboard/country.html", context)
 
 
-def _manageable_ids(request: HttpRequest, members) -> set[int]:
-    return set(
-        permissions.manageable_role_assignments(request.user)
-        .filter(pk__in=[member.pk for member in members])
-        .values_list("pk", flat=True)
-    )
-
-
-def _manageable_invitation_ids(request: HttpRequest, invitations) -> set[int]:
-    return set(
-        permissions.manageable_invitations(request.user)
-        .filter(pk__in=[invitation.pk for invitation in invitations])
-        .values_list("pk", flat=True)
-    )
+def _manageable_ids(manageable: QuerySet, shown: list) -> set[int]:
+    """Which of the rows shown this person may act on (one query)."""
+    return set(manageable.filter(pk__in=[row.pk for row in shown]).values_list("pk", flat=True))
 
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponse:

@@ -30,8 +30,6 @@ class Role(models.TextChoices):
 
 SCHOOL_ROLES = frozenset({Role.TEACHER, Role.SCHOOL_COORDINATOR})
 COUNTRY_ROLES = frozenset({Role.REVIEWER, Role.NATIONAL_COORDINATOR})
-# Roles whose holders must sign in with a second factor.
-TWO_FACTOR_ROLES = frozenset({Role.NATIONAL_COORDINATOR, Role.ADMINISTRATOR})
 
 _SCOPE_IS_VALID = (
     Q(role__in=sorted(SCHOOL_ROLES), school__isnull=False, country__isnull=True)
@@ -63,12 +61,6 @@ class Scoped(models.Model):
 
     class Meta:
         abstract = True
-
-    @property
-    def scope_country_id(self) -> int | None:
-        if self.school is not None:
-            return self.school.country_id
-        return self.country_id
 
     @property
     def scope_label(self) -> str:

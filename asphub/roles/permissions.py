@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from .models import TWO_FACTOR_ROLES, Role, RoleAssignment
+from .models import Role, RoleAssignment
 
 _CACHE_ATTRIBUTE = "_asphub_roles"
 
@@ -38,12 +38,6 @@ class Roles:
     @property
     def schools(self) -> frozenset[int]:
         return self.teacher_of | self.coordinator_of
-
-    @property
-    def any(self) -> bool:
-        return bool(
-            self.administrator or self.schools or self.reviewer_in or self.national_coordinator_in
-        )
 
     @property
     def needs_two_factor(self) -> bool:
@@ -280,7 +274,6 @@ def _manageable_scope(roles: Roles) -> Q:
 
 __all__ = [
     "ACTIONS",
-    "TWO_FACTOR_ROLES",
     "Roles",
     "can_edit_school_profile",
     "can_invite",

@@ -36,6 +36,7 @@ from .models import (
     RoleAssignment,
 )
 from .permissions import can_invite, can_revoke_role, forget_roles
+from .selectors import is_last_administrator
 
 User = get_user_model()
 
@@ -137,7 +138,7 @@ def role_revoke(*, actor: Any, assignment: RoleAssignment) -> RoleAssignment:
         assignment = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
         if assignment.revoked_at is not None:
             raise ValidationError(_("This role was already taken back."), code="revoked")
-        if assignment.role == Role.ADMINISTRATOR and _is_last_administrator(assignment.user):
+        if assignment.role == Role.ADMINISTRATOR and is_last_administrator(assignment.user):
             raise ValidationError(
                 _("This is the only administrator. Give the role to someone else first."),
                 code="last_administrator",
@@ -156,16 +157,6 @@ def role_revoke(*, actor: Any, assignment: RoleAssignment) -> RoleAssignment:
         )
         _withdraw_invitations_no_longer_allowed(assignment.user)
     return assignment
-
-
-def _is_last_administrator(user: Any) -> bool:
-    others = (
-        RoleAssignment.objects.filter(role=Role.ADMINISTRATOR, revoked_at__isnull=True)
-        .exclude(user=user)
-        .filter(user__is_active=True)
-    )
-    return not (others.exists() or User.objects.filter(is_superuser=True, is_active=True)
-                .exclude(pk=user.pk).exists())  # fmt: skip
 
 
 def _withdraw_invitations_no_longer_allowed(inviter: Any) -> None:
@@ -218,15 +209,11 @@ def invitation_create(
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     with transaction.atomic():
-        duplicate = Invitation.objects.filter(
-            email__iexact=email,
-            role=role,
-            school=school,
-            country=country,
-            accepted_at__isnull=True,
-            revoked_at__isnull=True,
-            expires_at__gt=now,
-        ).exists()
+        duplicate = (
+            Invitation.objects.pending()
+            .filter(email__iexact=email, role=role, school=school, country=country)
+            .exists()
+        )
         if duplicate:
             raise ValidationError(
                 _("%(email)s has already been invited to this role; the invitation is still open.")
@@ -300,14 +287,15 @@ def invitation_revoke(*, actor: Any, invitation: Invitation) -> Invitation:
     return invitation
 
 
-def invitation_by_token(token: str) -> Invitation | None:
+def invitation_by_token(token: str, *, for_update: bool = False) -> Invitation | None:
     if not token or len(token) > 100:
         return None
-    return (
-        Invitation.objects.select_related("school__country", "country", "invited_by")
-        .filter(token_hash=Invitation.hash_token(token))
-        .first()
-    )
+    invitations = Invitation.objects.select_related("school__country", "country", "invited_by")
+    if for_update:
+        # Lock the invitation row only: PostgreSQL refuses FOR UPDATE on the nullable side of
+        # the outer joins that select_related makes for school, country and inviter.
+        invitations = invitations.select_for_update(of=("self",))
+    return invitations.filter(token_hash=Invitation.hash_token(token)).first()
 
 
 def invitation_problem(invitation: Invitation | None) -> ValidationError | None:
@@ -390,16 +378,7 @@ def invitation_accept(
 
     signed_in = bool(user is not None and getattr(user, "is_authenticated", False))
     with transaction.atomic():
-        found = invitation_by_token(token)
-        invitation = (
-            # Lock the invitation row only: PostgreSQL refuses FOR UPDATE on the nullable side
-            # of the outer joins that select_related makes for school and country.
-            Invitation.objects.select_for_update(of=("self",))
-            .select_related("school__country", "country")
-            .get(pk=found.pk)
-            if found is not None
-            else None
-        )
+        invitation = invitation_by_token(token, for_update=True)
         problem = invitation_problem(invitation)
         if problem is not None:
             raise problem
