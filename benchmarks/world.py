@@ -256,10 +256,6 @@ class WorldGenerator:
             latvia_count = self._latvia(by_code["LV"])
             rest = self._world([by_code[code] for code in chosen[1:]], self.total - latvia_count)
             self._participations(flagships)
-            # bulk_create() sends no signals: record the change (see asphub.schools.versioning).
-            from asphub.schools.versioning import directory_changed
-
-            directory_changed()
         self.log(
             f"  {latvia_count} Latvian and {rest} other schools, "
             f"in {time.monotonic() - started:.1f} s"
@@ -320,11 +316,14 @@ class WorldGenerator:
                 setattr(school, f"description_{other}", about[other])
 
     def _latvia(self, latvia) -> int:
+        from asphub.audit.models import StandIn
         from asphub.schools.models import School
-        from asphub.schools.services import COMMAND_LINE, schools_import
+        from asphub.schools.services import schools_import
 
         content = LATVIA_CSV.read_bytes()
-        schools_import(actor=COMMAND_LINE, country=latvia, content=content, update_existing=False)
+        schools_import(
+            actor=StandIn.COMMAND_LINE, country=latvia, content=content, update_existing=False
+        )
         existing = list(School.objects.filter(country=latvia))
         self.slugs.update(s.slug for s in existing)
         names = {s.name.casefold() for s in existing}

@@ -6,8 +6,3 @@ class SchoolsConfig(AppConfig):
     name = "asphub.schools"
     default_auto_field = "django.db.models.BigAutoField"
     verbose_name = _("Schools")
-
-    def ready(self) -> None:
-        from .versioning import connect_signals
-
-        connect_signals()

@@ -14,8 +14,8 @@ from asphub.countries.models import Country, Subdivision
 from asphub.taxonomy.models import FlagshipNetwork
 
 from .models import PUBLIC_STATUSES, InstitutionType, MembershipStatus, Ownership, School
+from .page_cache import current_version, memoized
 from .selectors import school_search
-from .versioning import memoized, request_directory_version
 
 
 def _attributes(attrs: dict) -> str:
@@ -136,7 +136,7 @@ class SchoolDirectoryFilter(django_filters.FilterSet):
         version and language in this process, instead of querying and building them on every
         request. Only the widgets get the lists; validation still looks values up in the
         fields' querysets."""
-        version = request_directory_version(self.request)
+        version = current_version()
         language = get_language()
         for name, extra in (
             ("country", ""),

@@ -218,7 +218,8 @@ class FlagshipParticipation(models.Model):
 class DirectoryVersion(models.Model):
     """One row whose token changes with every change to what the public directory shows.
 
-    Rendered pages and option lists are kept under the token; see asphub.schools.versioning.
+    Database triggers write it (migration 0003); rendered pages and option lists are kept
+    under the token (asphub.schools.page_cache).
     """
 
     token = models.CharField(max_length=32)

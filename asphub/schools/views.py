@@ -1,28 +1,22 @@
 import csv
-import hashlib
 import json
 import re
-import secrets
-from functools import wraps
 
 from django.conf import settings
-from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from asphub.core.spreadsheets import EchoBuffer, spreadsheet_safe
 
+from . import page_cache
 from .filters import SchoolDirectoryFilter
 from .models import School
 from .selectors import school_detail, school_directory, school_map_points
-from .versioning import request_directory_version
 
 EXPORT_COLUMNS = [
     "name",
@@ -44,66 +38,6 @@ EXPORT_COLUMNS = [
 
 def _filtered(request: HttpRequest) -> SchoolDirectoryFilter:
     return SchoolDirectoryFilter(request.GET or None, queryset=school_directory(), request=request)
-
-
-def _render(request: HttpRequest, template: str, context: dict) -> HttpResponse:
-    placeholder = getattr(request, "_asphub_csrf_placeholder", None)
-    if placeholder:
-        # Rendered for the page cache: a stand-in that each response replaces with its token.
-        context["csrf_token"] = placeholder
-    return render(request, template, context)
-
-
-def anonymous_page_cache(view):
-    """Keep whole pages for anonymous visitors, in this process, and serve them again until
-    anything they show changes.
-
-    The key is the directory's data version (read before the view reads any data; see
-    asphub.schools.versioning for when it changes), the language, whether htmx asked for the
-    results fragment, and the full path with its query string: everything the page depends
-    on. Only visitors without a session cookie are served from it: everyone signed in has
-    one and always gets a fresh render (the footer differs for staff). The pages must show
-    nothing else that differs between visitors, except a CSRF token ({% csrf_token %}): that is
-    rendered as a random stand-in and replaced by the visitor's own token (get_token, which
-    also sets the cookie, as rendering does) in each response. Only plain 200 responses without
-    cookies are kept; whether rendering read the session is kept too ("Vary: Cookie").
-    """
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not settings.ASPHUB_DIRECTORY_CACHE or settings.SESSION_COOKIE_NAME in request.COOKIES:
-            return view(request, *args, **kwargs)
-        version = request_directory_version(request)
-        partial = bool(request.htmx and not request.htmx.boosted)
-        identity = f"{version}\n{get_language()}\n{partial:d}\n{request.get_full_path()}"
-        key = "page:" + hashlib.sha256(identity.encode()).hexdigest()
-        cache = caches["pages"]
-        entry = cache.get(key)
-        if entry is None:
-            placeholder = secrets.token_hex(16)
-            request._asphub_csrf_placeholder = placeholder
-            response = view(request, *args, **kwargs)
-            content = response.content.decode(response.charset) if not response.streaming else ""
-            if response.status_code != 200 or response.streaming or response.cookies:
-                if placeholder in content:
-                    response.content = content.replace(placeholder, get_token(request))
-                return response
-            # Whether rendering looked at the (empty) session decides "Vary: Cookie".
-            session_read = getattr(getattr(request, "session", None), "accessed", False)
-            placeholder = placeholder if placeholder in content else ""
-            entry = (content, placeholder, dict(response.items()), session_read)
-            cache.set(key, entry)
-        content, placeholder, headers, session_read = entry
-        if placeholder:
-            content = content.replace(placeholder, get_token(request))
-        if session_read:
-            request.session.accessed = True
-        response = HttpResponse(content)
-        for header, value in headers.items():
-            response[header] = value
-        return response
-
-    return wrapper
 
 
 _PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+\Z")
@@ -130,7 +64,7 @@ def _prepare_rows(schools) -> None:
 
 
 @require_GET
-@anonymous_page_cache
+@page_cache.anonymous_page_cache
 def directory(request: HttpRequest) -> HttpResponse:
     school_filter = _filtered(request)
     paginator = Paginator(school_filter.qs, settings.ASPHUB_DIRECTORY_PAGE_SIZE)
@@ -146,7 +80,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     template = "schools/directory.html"
     if request.htmx and not request.htmx.boosted:
         template += "#results"
-    response = _render(request, template, context)
+    response = page_cache.render(request, template, context)
     # The same URL answers with a fragment or a whole page: browsers must not mix them up
     # (the back button would otherwise show a cached fragment).
     patch_vary_headers(response, ("HX-Request",))
@@ -154,13 +88,13 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@anonymous_page_cache
+@page_cache.anonymous_page_cache
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         school = school_detail(slug)
     except School.DoesNotExist as missing:
         raise Http404 from missing
-    return _render(request, "schools/detail.html", {"school": school})
+    return page_cache.render(request, "schools/detail.html", {"school": school})
 
 
 @require_GET

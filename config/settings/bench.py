@@ -26,14 +26,13 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 
 STATIC_ROOT = BENCH_DIR / "static"
-# Production's CompressedManifestStaticFilesStorage cannot collect the static files at the moment
-# (static/vendor/leaflet/leaflet.js names a source map, leaflet.js.map, that is not vendored), so
-# the benchmark serves them unhashed. A page costs the same either way: {% static %} is a lookup.
+# As in config/settings/prod.py (which cannot be imported here: it requires production's
+# environment): hashed, compressed files from the manifest.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+ASPHUB_EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ASPHUB_ALLOW_DEMO_USERS = False
 # `--no-page-cache` measures every page rendered from scratch.
 ASPHUB_DIRECTORY_CACHE = os.environ.get("ASPHUB_BENCH_DIRECTORY_CACHE", "1") != "0"

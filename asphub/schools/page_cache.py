@@ -1,0 +1,169 @@
+"""The public directory's page cache: whole pages for anonymous visitors, and values such as the
+filters' option lists, kept in each process under the directory's data version.
+
+The data version is a random token in the database (DirectoryVersion, one row). Database
+triggers on every table the cached pages read (schools, flagship participations, countries,
+subdivisions, flagship networks; migration schools/0003) write a new token in the same
+statement as any change to them, whatever makes it: a model save, QuerySet.update(),
+bulk_create(), raw SQL, TRUNCATE, or another program. So:
+
+* every gunicorn process, and every server of a deployment, sees the same token;
+* other connections see the new token exactly when they see the new rows (at commit), and a
+  change that is rolled back takes its token with it;
+* a view call reads the token once, *before* it reads any data (`anonymous_page_cache`). A
+  reader that sees the new token also sees the new rows, so old data is never kept under a
+  new token; a reader that took the old token just before a commit may keep newer data under
+  the old key, which nobody asks for again;
+* tokens are random and never reused, so entries made before a rollback (in tests, say) cannot
+  be mistaken for the state after it. An empty token means "no change recorded yet".
+
+A page that starts to show another table must add that table's triggers in a migration.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import caches
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import render as django_render
+from django.test.signals import setting_changed
+from django.utils.translation import get_language
+
+from .models import DirectoryVersion
+
+_VERSION_PK = 1
+
+
+def data_version() -> str:
+    """The current token, read from the database (one primary-key lookup)."""
+    try:
+        # get() rather than first(): no ORDER BY to compile, a third cheaper on every page.
+        return DirectoryVersion.objects.values_list("token", flat=True).get(pk=_VERSION_PK)
+    except DirectoryVersion.DoesNotExist:
+        return ""
+
+
+@dataclass(frozen=True)
+class _ViewCall:
+    version: str
+    csrf_placeholder: str
+
+
+# What one call of a cached view needs to share with the code it calls (the filters, `render`).
+# A ContextVar rather than attributes on the request: the values belong to this one call, not
+# to the request object that middleware, other decorators and tests also hold and may reuse;
+# set and reset around the call, they are seen by nothing outside it, and a thread (or asyncio
+# task) never sees another one's.
+_view_call: ContextVar[_ViewCall | None] = ContextVar("asphub_page_cache_view_call", default=None)
+
+
+def current_version() -> str:
+    """The token a cached view read before reading any data; outside one, a fresh read."""
+    call = _view_call.get()
+    return call.version if call is not None else data_version()
+
+
+def render(request: HttpRequest, template_name: str, context: dict) -> HttpResponse:
+    """django.shortcuts.render for views under `anonymous_page_cache`: a page that is being
+    kept gets a stand-in for the CSRF token, which each response replaces with its own."""
+    call = _view_call.get()
+    if call is not None:
+        context = {**context, "csrf_token": call.csrf_placeholder}
+    return django_render(request, template_name, context)
+
+
+# Values kept in this process for one token only, as one (token, values) pair that is replaced
+# whole: a thread never stores a value built under one token among another token's values.
+_memo: tuple[str | None, dict] = (None, {})
+
+
+def memoized(version: str, key: tuple, build: Callable[[], Any]) -> Any:
+    """`build()`, kept in this process until the directory's token changes."""
+    global _memo
+    memo = _memo
+    if memo[0] != version:
+        memo = _memo = (version, {})
+    try:
+        return memo[1][key]
+    except KeyError:
+        value = memo[1][key] = build()
+        return value
+
+
+def anonymous_page_cache(view):
+    """Keep whole pages for anonymous visitors, in this process, and serve them again until
+    anything they show changes. The view renders with `render` above.
+
+    The key is the data version, the language, whether htmx asked for the results fragment,
+    and the full path with its query string: everything the page depends on. Only visitors
+    without a session cookie are served from it: everyone signed in has one and always gets a
+    fresh render (the footer differs for staff). The pages must show nothing else that differs
+    between visitors, except a CSRF token ({% csrf_token %}): that is rendered as a random
+    stand-in and replaced by the visitor's own token (get_token, which also sets the cookie, as
+    rendering does) in each response. Only plain 200 responses without cookies are kept, and
+    none that used the visitor's own CSRF token; whether rendering read the session is kept too
+    ("Vary: Cookie").
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not settings.ASPHUB_DIRECTORY_CACHE or settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return view(request, *args, **kwargs)
+        version = data_version()
+        partial = bool(request.htmx and not request.htmx.boosted)
+        identity = f"{version}\n{get_language()}\n{partial:d}\n{request.get_full_path()}"
+        key = "page:" + hashlib.sha256(identity.encode()).hexdigest()
+        cache = caches["pages"]
+        entry = cache.get(key)
+        if entry is None:
+            placeholder = secrets.token_hex(16)
+            flagged_before = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
+            reset = _view_call.set(_ViewCall(version, placeholder))
+            try:
+                response = view(request, *args, **kwargs)
+            finally:
+                _view_call.reset(reset)
+            # get_token() flags the request: the view put the visitor's own CSRF token in the
+            # page (it rendered without `render` above), so the page is theirs alone.
+            own_token = not flagged_before and request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
+            content = response.content.decode(response.charset) if not response.streaming else ""
+            if response.status_code != 200 or response.streaming or response.cookies or own_token:
+                if placeholder in content:
+                    response.content = content.replace(placeholder, get_token(request))
+                return response
+            # Whether rendering looked at the (empty) session decides "Vary: Cookie".
+            session_read = getattr(getattr(request, "session", None), "accessed", False)
+            placeholder = placeholder if placeholder in content else ""
+            entry = (content, placeholder, dict(response.items()), session_read)
+            cache.set(key, entry)
+        content, placeholder, headers, session_read = entry
+        if placeholder:
+            content = content.replace(placeholder, get_token(request))
+        if session_read:
+            request.session.accessed = True
+        response = HttpResponse(content)
+        for header, value in headers.items():
+            response[header] = value
+        return response
+
+    return wrapper
+
+
+@receiver(setting_changed)
+def _forget_on_setting_change(**kwargs) -> None:
+    # Tests that override settings (page size, default country, languages) get fresh values
+    # and fresh pages.
+    global _memo
+    _memo = (None, {})
+    if "pages" in settings.CACHES:
+        caches["pages"].clear()
