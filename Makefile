@@ -3,30 +3,61 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# Exact versions with hashes, made from pyproject.toml's ranges by `make lock`.
+RUN_LOCK := requirements/run.lock.txt
+TEST_LOCK := requirements/test.lock.txt
+PIP_INSTALL := $(BIN)/pip install --quiet --progress-bar off
 
-.PHONY: run test install install-test data messages compilemessages system-packages postgres benchmark clean
+.PHONY: run test install install-test lock data messages compilemessages system-packages postgres benchmark clean
 
 $(BIN)/python:
 	@echo "==> Creating the virtual environment in $(VENV)"
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	@echo "==> Installing asphub and its dependencies"
-	$(BIN)/pip install --quiet --progress-bar off -e .
+# First the lock (setuptools included, so the project builds without fetching anything), then
+# the project itself from this folder only: --no-index makes pip fail, instead of fetching an
+# unpinned release, when pyproject.toml asks for something the lock does not have.
+LOCK_HINT := { echo "==> If pip found no matching version, the lock is stale: run make lock"; exit 1; }
+
+$(VENV)/.installed: $(RUN_LOCK) pyproject.toml | $(BIN)/python
+	@echo "==> Installing asphub and its dependencies ($(RUN_LOCK))"
+	$(PIP_INSTALL) --require-hashes -r $(RUN_LOCK)
+	$(PIP_INSTALL) --no-index --no-build-isolation -e . || $(LOCK_HINT)
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	@echo "==> Installing the test tools"
-	$(BIN)/pip install --quiet --progress-bar off -e ".[test]"
+$(VENV)/.installed-test: $(TEST_LOCK) $(VENV)/.installed
+	@echo "==> Installing the test tools ($(TEST_LOCK))"
+	$(PIP_INSTALL) --require-hashes -r $(TEST_LOCK)
+	$(PIP_INSTALL) --no-index --no-build-isolation -e ".[test]" || $(LOCK_HINT)
 	touch $@
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-## make run: install, migrate the SQLite database, load Latvia's network and serve on :8000
+# pip-tools lives in its own venv, so that the project's venv holds exactly the lock.
+LOCK_TOOLS := $(VENV)/pip-tools
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_TOOLS)/bin/pip-compile --quiet \
+	--generate-hashes --strip-extras --allow-unsafe --all-build-deps --no-emit-index-url --no-emit-find-links
+
+$(LOCK_TOOLS)/bin/pip-compile:
+	@echo "==> Installing pip-tools in $(LOCK_TOOLS)"
+	$(PYTHON) -m venv $(LOCK_TOOLS)
+	$(LOCK_TOOLS)/bin/pip install --quiet --progress-bar off pip-tools==7.6.2
+
+## make lock: pin exact versions with hashes from pyproject.toml (keeps pins that still fit;
+## ARGS=--upgrade takes the newest allowed releases, ARGS="-P django" only Django's)
+lock: $(LOCK_TOOLS)/bin/pip-compile
+	@mkdir -p requirements
+	@echo "==> Pinning asphub with its test tools ($(TEST_LOCK))"
+	$(PIP_COMPILE) --extra test $(ARGS) -o $(TEST_LOCK) pyproject.toml
+	@echo "==> Pinning asphub alone to the same versions ($(RUN_LOCK))"
+	$(PIP_COMPILE) --upgrade -c $(TEST_LOCK) -o $(RUN_LOCK) pyproject.toml
+	@echo "==> Done. Next: git diff requirements/, make test (it installs the new lock), commit"
+
+## make run: install, migrate the SQLite database, load Latvia's network, serve on :8000 and
+## run the task worker beside it (it sends the e-mails); Ctrl+C stops both
 run: install compilemessages data
-	@echo "==> Serving on http://127.0.0.1:8000/ (stop with Ctrl+C)"
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	@bash scripts/serve.sh
 
 data: install
 	@mkdir -p var
