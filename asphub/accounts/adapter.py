@@ -9,6 +9,7 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.authentication import get_authentication_records
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.utils import timezone, translation
 
@@ -24,8 +25,6 @@ SET_UP_WITHOUT_REAUTHENTICATION = {
 def _authenticator_just_added(user: Any) -> bool:
     """The recovery codes shown straight after setting up the app; later, reading them again
     asks for the password, as allauth does."""
-    from allauth.mfa.models import Authenticator
-
     since = timezone.now() - timedelta(seconds=settings.ACCOUNT_REAUTHENTICATION_TIMEOUT)
     return Authenticator.objects.filter(
         user=user, type=Authenticator.Type.TOTP, created_at__gte=since
@@ -34,6 +33,8 @@ def _authenticator_just_added(user: Any) -> bool:
 
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Rendered here, in the recipient's language; `msg.send()` in allauth then only
+        queues it (settings.EMAIL_BACKEND is asphub.mail's QueueEmailBackend)."""
         with translation.override(language_for(email, fallback=translation.get_language())):
             super().send_mail(template_prefix, email, context)
 

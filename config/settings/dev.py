@@ -17,7 +17,8 @@ DATABASES = {
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'asphub.sqlite3'}")
     )
 }
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# The worker started by `make run` prints each e-mail in its terminal.
+ASPHUB_EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.console.EmailBackend"
 # Only the development setup may create the demo sign-ins printed by `make run`.
 ASPHUB_ALLOW_DEMO_USERS = True
 # Templates are edited while the server runs: render every page afresh.

@@ -1,0 +1,88 @@
+"""Sending queued e-mail, run by the worker (`manage.py db_worker`).
+
+django-tasks has no retries of its own: a task that raises is finished as FAILED. So a failed
+attempt that is worth repeating queues the next attempt itself, later each time, and ends as
+SUCCESSFUL with what went wrong as its result; only a message that is given up on (the last
+attempt, or a refusal that would be repeated) ends as FAILED, which is what the administration's
+task list shows under "Failed", with the error, and what the log reports as an error.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.utils import timezone
+from django_tasks import TaskContext, task
+
+from .messages import message_from_json
+
+logger = logging.getLogger(__name__)
+
+# How long to wait after each failed attempt: five attempts over about 80 minutes ride out a
+# mail server's restart or a short outage.
+RETRY_DELAYS = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=15),
+    timedelta(hours=1),
+)
+MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
+
+
+@task(takes_context=True)
+def send_email(context: TaskContext, message: dict[str, Any], attempt: int = 1) -> dict[str, Any]:
+    """Hand one queued message (messages.message_to_json) to the mail server; on a temporary
+    failure, queue attempt `attempt + 1`."""
+    email = message_from_json(message)
+    try:
+        get_connection(settings.ASPHUB_EMAIL_DELIVERY_BACKEND).send_messages([email])
+    except Exception as error:
+        if not _worth_another_attempt(error) or attempt >= MAX_ATTEMPTS:
+            logger.error(
+                "E-mail task %s not sent, given up after attempt %d of %d: %s",
+                context.task_result.id,
+                attempt,
+                MAX_ATTEMPTS,
+                _describe(error),
+            )
+            raise
+        run_after = timezone.now() + RETRY_DELAYS[attempt - 1]
+        retry = send_email.using(run_after=run_after).enqueue(message, attempt=attempt + 1)
+        logger.warning(
+            "E-mail task %s, attempt %d of %d failed (%s); attempt %d is task %s at %s",
+            context.task_result.id,
+            attempt,
+            MAX_ATTEMPTS,
+            _describe(error),
+            attempt + 1,
+            retry.id,
+            run_after.isoformat(),
+        )
+        return {
+            "sent": False,
+            "error": _describe(error),
+            "next_attempt": retry.id,
+            "next_attempt_at": run_after.isoformat(),
+        }
+    return {"sent": True}
+
+
+def _worth_another_attempt(error: BaseException) -> bool:
+    """The server could not be reached, did not answer in time (EMAIL_TIMEOUT), dropped the
+    connection or refused for now (4xx). A permanent refusal (5xx: no such mailbox, message
+    rejected, wrong credentials) would only be repeated; anything else is a bug."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return any(400 <= code < 500 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return not 500 <= error.smtp_code < 600
+    # smtplib's other errors, timeouts and refused connections are all OSErrors.
+    return isinstance(error, OSError)
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__module__}.{type(error).__qualname__}: {error}"
