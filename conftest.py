@@ -4,8 +4,13 @@ from io import StringIO
 
 import pytest
 
+from asphub.accounts.models import User
 from asphub.countries.models import Country
 from asphub.countries.services import subdivisions_load_iso
+from asphub.roles.models import Role
+from asphub.roles.tests.factories import person_with
+from asphub.schools.models import School
+from asphub.schools.tests.factories import SchoolFactory
 
 
 @pytest.fixture
@@ -25,6 +30,56 @@ def estonia(db) -> Country:
         code="EE", defaults={"name_lv": "Igaunija", "name_en": "Estonia"}
     )
     return country
+
+
+# -- a school and its people, made through the services (see the factories) -------------------
+
+
+@pytest.fixture
+def school(latvia) -> School:
+    """The school the people below belong to."""
+    return SchoolFactory(country=latvia, name="Ozolu pamatskola")
+
+
+@pytest.fixture
+def other_school(latvia) -> School:
+    """Another school of the same country."""
+    return SchoolFactory(country=latvia, name="Bērzu vidusskola")
+
+
+@pytest.fixture
+def foreign_school(estonia) -> School:
+    return SchoolFactory(country=estonia, name="Tallinna Kesklinna Kool")
+
+
+@pytest.fixture
+def coordinator(school) -> User:
+    """The school's coordinator."""
+    return person_with(
+        Role.SCHOOL_COORDINATOR, school=school, email="ilze@example.org", full_name="Ilze Kalna"
+    )
+
+
+@pytest.fixture
+def teacher(school) -> User:
+    return person_with(Role.TEACHER, school=school, email="skolotajs@example.org")
+
+
+@pytest.fixture
+def national_coordinator(latvia) -> User:
+    """Latvia's national coordinator, not yet enrolled in two-factor sign-in."""
+    return person_with(
+        Role.NATIONAL_COORDINATOR,
+        country=latvia,
+        email="national@example.org",
+        full_name="Laura Nacionālā",
+    )
+
+
+@pytest.fixture
+def administrator(db) -> User:
+    """An administrator, not yet enrolled in two-factor sign-in."""
+    return person_with(Role.ADMINISTRATOR, email="admin@example.org", full_name="Admins Adminovs")
 
 
 @pytest.fixture(autouse=True)
@@ -56,3 +111,32 @@ def default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def mail_backend_is_the_queue(django_test_environment):
+    """Django's test set-up sends e-mail straight to its outbox; put the queue back, so that
+    every e-mail a test causes is queued and sent by the worker, as in production."""
+    from django.conf import settings
+
+    from asphub.mail.checks import QUEUE_BACKEND
+
+    settings.EMAIL_BACKEND = QUEUE_BACKEND
+
+
+@pytest.fixture(autouse=True)
+def mail_outbox_runs_the_worker(monkeypatch):
+    """`django.core.mail.outbox` (and pytest-django's `mailoutbox`) is a QueuedOutbox: reading
+    it first runs the worker on the tasks queued and due, so tests assert on what the worker
+    sent. (A Django TestCase class replaces the outbox before each test; call
+    asphub.mail.tests.queue.run_queued_tasks() there.)"""
+    from django.core import mail
+    from django_tasks.signals import task_enqueued
+
+    from asphub.mail.tests.queue import QueuedOutbox
+
+    outbox = QueuedOutbox()
+    monkeypatch.setattr(mail, "outbox", outbox)
+    task_enqueued.connect(outbox.note_queued, dispatch_uid="test-outbox")
+    yield outbox
+    task_enqueued.disconnect(dispatch_uid="test-outbox")

@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from asphub.core.views import favicon, health, set_language
 from asphub.roles.views import admin_view_on_site
+from asphub.workspace.urls import account_urls, audit_urls, dashboard_urls
 
 # The administration site signs people in through the platform's own sign-in (with its lockout
 # and two-factor step), never through a second, weaker form.
@@ -20,11 +21,11 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("asphub.pages.urls")),
     path("schools/", include("asphub.schools.urls")),
-    path("accounts/", include("asphub.accounts.urls")),
+    path("accounts/", include(account_urls)),
     path("accounts/", include("allauth.urls")),
-    path("invitations/", include("asphub.roles.urls")),
-    path("dashboard/", include("asphub.dashboard.urls")),
-    path("audit/", include("asphub.audit.urls")),
+    path("", include("asphub.roles.urls")),
+    path("dashboard/", include(dashboard_urls)),
+    path("audit/", include(audit_urls)),
     path(
         "admin/r/<int:content_type_id>/<path:object_id>/",
         admin_view_on_site,

@@ -12,8 +12,11 @@ echo "==> ruff (lint and format)"
 $BIN/ruff check .
 $BIN/ruff format --check .
 
-echo "==> mypy (services and selectors)"
+echo "==> mypy (services, selectors, the permission layer)"
 $BIN/mypy
+
+echo "==> Apps depend in one direction (import-linter contract in pyproject.toml)"
+$BIN/lint-imports --no-cache
 
 echo "==> Migrations are up to date"
 DJANGO_SETTINGS_MODULE=config.settings.test $BIN/python manage.py makemigrations --check --dry-run
@@ -29,9 +32,9 @@ DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres" \
   $BIN/python manage.py check --deploy --fail-level WARNING
 
 echo "==> Test suite on SQLite"
-$BIN/python -m pytest -q "$@"
+$BIN/python -m pytest -q --durations=15 "$@"
 
 echo "==> Test suite on PostgreSQL"
-DATABASE_URL="postgres://postgres@127.0.0.1:5432/asphub" $BIN/python -m pytest -q --create-db "$@"
+DATABASE_URL="postgres://postgres@127.0.0.1:5432/asphub" $BIN/python -m pytest -q --create-db --durations=15 "$@"
 
 echo "==> Done. Browser screenshots: $ASPHUB_SCREENSHOT_DIR"

@@ -1,37 +1,46 @@
-"""What the platform holds about one person, for their own download."""
+"""Reads about people's accounts."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
-from django.utils import timezone
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from axes.models import AccessAttempt, AccessLog
 
-from asphub.core.models import AuditEntry
+from asphub.audit.selectors import audit_entries_of_person
 
 from .models import User
+
+
+def address_has_account(email: str) -> bool:
+    """An account signs in with this address, or holds it as a confirmed second address.
+    (Unconfirmed claims do not count: anyone can type any address into their account.)"""
+    return (
+        User.objects.filter(email__iexact=email).exists()
+        or EmailAddress.objects.filter(email__iexact=email, verified=True).exists()
+    )
+
+
+def has_verified_address(user: User, email: str) -> bool:
+    """The address is the person's sign-in address or another confirmed address of theirs."""
+    if user.email.lower() == email.lower():
+        return True
+    return EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
+
+
+def has_authenticator_app(user: User) -> bool:
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
 def _when(value: Any) -> str | None:
     return value.isoformat() if value else None
 
 
-def personal_data(user: User) -> dict[str, Any]:
-    from allauth.account.models import EmailAddress
-    from allauth.mfa.models import Authenticator
-    from axes.models import AccessAttempt, AccessLog
-
-    from asphub.roles.models import Invitation
-
-    roles = user.role_assignments.select_related("school", "country").order_by("granted_at")
-    invitations = Invitation.objects.filter(
-        Q(email__iexact=user.email) | Q(accepted_by=user)
-    ).select_related("school", "country")
-    activity = AuditEntry.objects.filter(
-        Q(actor=user) | Q(object_type="accounts.user", object_id=str(user.pk))
-    ).order_by("created_at", "id")
+def account_personal_data(user: User) -> dict[str, Any]:
+    """What the account itself holds about a person, for their own download (the apps above
+    add their parts: roles, invitations, ...)."""
     return {
-        "exported_at": timezone.now().isoformat(),
         "account": {
             "email": user.email,
             "full_name": user.full_name,
@@ -43,26 +52,6 @@ def personal_data(user: User) -> dict[str, Any]:
         "email_addresses": [
             {"email": address.email, "verified": address.verified, "primary": address.primary}
             for address in EmailAddress.objects.filter(user=user).order_by("email")
-        ],
-        "roles": [
-            {
-                "role": role.role,
-                "school": role.school.name if role.school else None,
-                "country": role.country.code if role.country else None,
-                "granted_at": _when(role.granted_at),
-                "revoked_at": _when(role.revoked_at),
-            }
-            for role in roles
-        ],
-        "invitations_received": [
-            {
-                "role": invitation.role,
-                "school": invitation.school.name if invitation.school else None,
-                "country": invitation.country.code if invitation.country else None,
-                "sent_at": _when(invitation.created_at),
-                "accepted_at": _when(invitation.accepted_at),
-            }
-            for invitation in invitations
         ],
         "two_factor_methods": [
             {
@@ -98,6 +87,6 @@ def personal_data(user: User) -> dict[str, Any]:
                 "before": entry.before,
                 "after": entry.after,
             }
-            for entry in activity
+            for entry in audit_entries_of_person(user)
         ],
     }

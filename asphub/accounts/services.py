@@ -1,23 +1,26 @@
-"""Changes a person makes to their own account. Each checks permission, validates, writes in
-one transaction and records an audit entry."""
+"""Changes to a person's account. Each checks permission, validates, writes in one transaction
+and records an audit entry. Roles are not this app's business: the roles app, above it, opens
+accounts from invitations and ends a person's roles before their account is erased."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone
+from allauth.account.models import EmailAddress
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from asphub.core.audit import FORMER_MEMBER, record_audit
-from asphub.core.models import AuditEntry
+from asphub.audit.models import AuditAction, StandIn
+from asphub.audit.services import audit_forget_person, audit_record
 
 from .models import User
 
 
-def profile_update(*, actor: Any, user: User, full_name: str, preferred_language: str) -> User:
+def profile_update(*, actor: User, user: User, full_name: str, preferred_language: str) -> User:
+    """A person changes their own name and language."""
     if actor != user:
         raise PermissionDenied(_("You may change only your own profile."))
     before = {"full_name": user.full_name, "preferred_language": user.preferred_language}
@@ -29,66 +32,60 @@ def profile_update(*, actor: Any, user: User, full_name: str, preferred_language
         return user
     with transaction.atomic():
         user.save(update_fields=["full_name", "preferred_language"])
-        record_audit(actor=user, action="account.profile_changed", obj=user, before=before,
-                     after=after)  # fmt: skip
+        audit_record(actor=user, action=AuditAction.ACCOUNT_PROFILE_CHANGED, obj=user,
+                     before=before, after=after)  # fmt: skip
     return user
 
 
-def account_delete(*, actor: Any, user: User) -> None:
-    """Delete a person's account and what identifies them.
+def account_open(
+    *,
+    email: str,
+    full_name: str,
+    password: str,
+    preferred_language: str,
+    country_code: str = "",
+    note: str = "",
+) -> User:
+    """Open an account whose address is already proven (the caller holds the proof, e.g. an
+    invitation link that reached it): the address counts as verified at once. Call inside the
+    transaction of the change that opens it; `note` says why (recorded in the audit log)."""
+    person = User(email=email, full_name=full_name.strip(), preferred_language=preferred_language)
+    validate_password(password, user=person)
+    person.set_password(password)
+    with transaction.atomic():
+        # The address is theirs: others' unconfirmed claims on it go.
+        EmailAddress.objects.filter(email__iexact=email, verified=False).delete()
+        person.save()
+        EmailAddress.objects.create(user=person, email=person.email, verified=True, primary=True)
+        audit_record(actor=person, action=AuditAction.ACCOUNT_CREATED, obj=person,
+                     country_code=country_code, note=note)  # fmt: skip
+    return person
+
+
+def account_erase(
+    *,
+    actor: User,
+    user: User,
+    about: Iterable[models.Model] = (),
+    country_codes: Iterable[str] = (),
+) -> None:
+    """Delete a person's account and what identifies them. Only `roles.services.account_delete`
+    calls this, after it has checked the person's roles and ended them.
 
     What they did for their school stays with the school: records that point at them lose the
     link (SET_NULL) and show "former member"; the audit log keeps every entry but replaces
-    their name and address with that label. Their roles, e-mail addresses, sign-in factors and
-    sign-in attempts go with the account.
+    their name and address with that label, in entries about them and about `about` (e.g. the
+    invitations sent to them). Their e-mail addresses, sign-in factors and sign-in attempts go
+    with the account. The deletion is recorded in the log of each of `country_codes`.
     """
-    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-
-    from asphub.roles.models import Invitation
-    from asphub.roles.selectors import is_last_administrator, role_country_codes
-
     if actor != user:
         raise PermissionDenied(_("You may delete only your own account."))
-    if is_last_administrator(user):
-        raise ValidationError(
-            _("You are the only administrator. Give the role to someone else first."),
-            code="last_administrator",
-        )
     with transaction.atomic():
-        countries = role_country_codes(user, active_only=False)
-        invitations = Invitation.objects.filter(Q(email__iexact=user.email) | Q(accepted_by=user))
-        invitation_ids = [str(pk) for pk in invitations.values_list("pk", flat=True)]
-        AuditEntry.objects.filter(actor=user).scrub_personal_data(actor_label=FORMER_MEMBER)
-        for entry in AuditEntry.objects.filter(
-            Q(object_type="accounts.user", object_id=str(user.pk))
-            | Q(object_type="roles.invitation", object_id__in=invitation_ids)
-        ):
-            AuditEntry.objects.filter(pk=entry.pk).scrub_personal_data(
-                object_label=FORMER_MEMBER,
-                before=_without_email(entry.before),
-                after=_without_email(entry.after),
-            )
-        # Open invitations to them or from them lapse with the account.
-        now = timezone.now()
-        Invitation.objects.pending().filter(
-            Q(pk__in=invitations.values("pk")) | Q(invited_by=user)
-        ).update(revoked_at=now)
-        invitations.update(email="")
+        audit_forget_person(user=user, about=about)
         for model in (AccessAttempt, AccessLog, AccessFailureLog):
             model.objects.filter(username__iexact=user.email).delete()
         user_id = user.pk
         user.delete()
-        for code in countries or [""]:
-            record_audit(actor=FORMER_MEMBER, action="account.deleted", country_code=code,
-                         note=f"user #{user_id}")  # fmt: skip
-
-
-# Values in an entry's before and after that name the person (their profile changes, the address
-# a lockout was for, the address an invitation went to).
-PERSONAL_KEYS = ("email", "login", "full_name")
-
-
-def _without_email(data: Any) -> Any:
-    if isinstance(data, dict) and any(key in data for key in PERSONAL_KEYS):
-        return {**data, **{key: FORMER_MEMBER for key in PERSONAL_KEYS if key in data}}
-    return data
+        for code in list(country_codes) or [""]:
+            audit_record(actor=StandIn.FORMER_MEMBER, action=AuditAction.ACCOUNT_DELETED,
+                         country_code=code, note=f"user #{user_id}")  # fmt: skip

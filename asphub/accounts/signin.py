@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+
 
 def login_of(request: Any, credentials: dict | None) -> str:
     """The e-mail address tried: from allauth's credentials, else the posted `login` field."""
@@ -21,8 +23,6 @@ def client_ip(request: Any) -> str:
     Behind reverse proxies (ASPHUB_TRUSTED_PROXY_COUNT of them), REMOTE_ADDR is the nearest
     proxy, shared by everyone: the client is the entry that the outermost trusted proxy added
     to X-Forwarded-For, counted from the right (entries further left can be forged)."""
-    from django.conf import settings
-
     proxies = getattr(settings, "ASPHUB_TRUSTED_PROXY_COUNT", 0)
     if proxies > 0:
         forwarded = [

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from asphub.core.bilingual import localized
+from asphub.core.text import latvian_sort_key
 
 
 class Country(models.Model):
@@ -83,7 +84,5 @@ class Subdivision(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        from asphub.core.text import latvian_sort_key
-
         self.sort_key = latvian_sort_key(self.name)
         super().save(*args, **kwargs)

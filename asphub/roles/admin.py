@@ -6,7 +6,8 @@ from django.contrib import admin
 from django.db import transaction
 from django.http import HttpRequest
 
-from asphub.core.audit import record_audit
+from asphub.audit.models import AuditAction
+from asphub.audit.services import audit_record, recorded_state
 
 from .models import Invitation, RoleAssignment
 from .permissions import coordinated_countries, roles_of
@@ -21,16 +22,16 @@ class CountryScopedAdmin(admin.ModelAdmin):
     view_on_site = False
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        before = _values(type(obj).objects.filter(pk=obj.pk).first(), form.changed_data)
+        before = recorded_state(type(obj).objects.filter(pk=obj.pk).first(), form.changed_data)
         with transaction.atomic():
             super().save_model(request, obj, form, change)
-            record_audit(
+            audit_record(
                 actor=request.user,
-                action=f"{obj._meta.model_name}.{'changed' if change else 'added'}_in_admin",
+                action=AuditAction.ADMIN_CHANGED if change else AuditAction.ADMIN_ADDED,
                 obj=obj,
                 country_code=_country_code(obj, self.country_path),
                 before=before if change else None,
-                after=_values(obj, form.changed_data),
+                after=recorded_state(obj, form.changed_data),
             )
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
@@ -42,19 +43,22 @@ class CountryScopedAdmin(admin.ModelAdmin):
         }
         if any(parts.values()):
             parent = form.instance
-            record_audit(
+            audit_record(
                 actor=request.user,
-                action=f"{parent._meta.model_name}.{formset.model._meta.model_name}_changed_in_admin",
+                action=AuditAction.ADMIN_RELATED_CHANGED,
                 obj=parent,
                 country_code=_country_code(parent, self.country_path),
-                after={key: value for key, value in parts.items() if value},
+                after={
+                    "records": str(formset.model._meta.verbose_name_plural),
+                    **{key: value for key, value in parts.items() if value},
+                },
             )
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         with transaction.atomic():
-            record_audit(
+            audit_record(
                 actor=request.user,
-                action=f"{obj._meta.model_name}.deleted_in_admin",
+                action=AuditAction.ADMIN_DELETED,
                 obj=obj,
                 country_code=_country_code(obj, self.country_path),
             )
@@ -70,20 +74,6 @@ class CountryScopedAdmin(admin.ModelAdmin):
         if db_field.name == "country" and not roles_of(request.user).administrator:
             kwargs["queryset"] = coordinated_countries(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
-def _values(obj: Any, fields: list[str]) -> dict[str, Any] | None:
-    if obj is None:
-        return None
-    values = {}
-    for name in fields:
-        value = getattr(obj, name, None)
-        if hasattr(value, "all"):  # many-to-many: listed by name
-            value = [str(item) for item in value.all()]
-        elif value is not None and not isinstance(value, (str, int, float, bool)):
-            value = str(value)
-        values[name] = value
-    return values
 
 
 def _country_code(obj: Any, path: str) -> str:

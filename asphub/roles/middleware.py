@@ -2,13 +2,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
-from asphub.roles.permissions import needs_two_factor
+from asphub.accounts.selectors import has_authenticator_app
+
+from .permissions import needs_two_factor
 
 # Pages a person must still reach before their authenticator app is set up.
 OPEN_BEFORE_TWO_FACTOR = {
@@ -22,12 +25,6 @@ OPEN_BEFORE_TWO_FACTOR = {
     "set_language",
     "health",
 }
-
-
-def has_authenticator_app(user) -> bool:
-    from allauth.mfa.models import Authenticator
-
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
 class RequireTwoFactorMiddleware:
@@ -57,8 +54,6 @@ class RequireTwoFactorMiddleware:
 
     @staticmethod
     def _open(request: HttpRequest) -> bool:
-        from django.conf import settings
-
         if request.path_info.startswith(settings.STATIC_URL):
             return True
         try:

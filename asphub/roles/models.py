@@ -71,7 +71,21 @@ class Scoped(models.Model):
         return str(_("the whole platform"))
 
 
+def held_now(path: str = "") -> Q:
+    """Roles held now (not taken back); `path` reaches them from another model, e.g.
+    held_now("roleassignments__") from a school."""
+    return Q(**{f"{path}revoked_at__isnull": True})
+
+
+class RoleAssignmentQuerySet(models.QuerySet):
+    def active(self) -> RoleAssignmentQuerySet:
+        """Roles held now (not taken back)."""
+        return self.filter(held_now())
+
+
 class RoleAssignment(Scoped):
+    """One person holding one role at one school, in one country or on the whole platform."""
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("person"),
@@ -96,6 +110,8 @@ class RoleAssignment(Scoped):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+
+    objects = RoleAssignmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("role")

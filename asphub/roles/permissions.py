@@ -14,11 +14,49 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeGuard
 
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
-from .models import Role, RoleAssignment
+from asphub.accounts.models import User
+from asphub.audit.models import AuditEntry, StandIn
+from asphub.audit.selectors import audit_entries
+from asphub.countries.models import Country
+
+from .models import Invitation, Role, RoleAssignment, RoleAssignmentQuerySet
+
+
+class SchoolScope(Protocol):
+    """What the permission layer needs of a school (the schools app sits above this one and
+    passes its School objects in)."""
+
+    pk: Any
+    name: str
+    country_id: int
+    country: Country
+
+
+# Whoever a check is asked about: a signed-in person, an anonymous visitor, or no one.
+Visitor = User | AnonymousUser | None
+# Who asks for a change: a person (an anonymous visitor may do nothing), or a stand-in such as
+# the command line, which is trusted: whoever runs manage.py already controls the server.
+Actor = User | AnonymousUser | StandIn | str
+
+
+def is_command_line(actor: Actor) -> bool:
+    return isinstance(actor, str) and actor == StandIn.COMMAND_LINE
+
+
+def require_permission(actor: Actor, allowed: Callable[[Visitor], bool], refusal: str) -> None:
+    """The one guard every service starts with: the command line may act; a person only where
+    `allowed(person)` holds; otherwise PermissionDenied with `refusal` (and nothing changes)."""
+    if is_command_line(actor):
+        return
+    if isinstance(actor, str) or not allowed(actor):
+        raise PermissionDenied(refusal)
+
 
 _CACHE_ATTRIBUTE = "_asphub_roles"
 
@@ -47,11 +85,11 @@ class Roles:
 NO_ROLES = Roles()
 
 
-def _signed_in(user: Any) -> bool:
+def _signed_in(user: Visitor) -> TypeGuard[User]:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
 
 
-def roles_of(user: Any) -> Roles:
+def roles_of(user: Visitor) -> Roles:
     if not _signed_in(user):
         return NO_ROLES
     cached = getattr(user, _CACHE_ATTRIBUTE, None)
@@ -60,8 +98,10 @@ def roles_of(user: Any) -> Roles:
     teacher, coordinator, reviewer, national = set(), set(), set(), set()
     school_country: dict[int, int] = {}
     administrator = bool(user.is_superuser)
-    rows = RoleAssignment.objects.filter(user=user, revoked_at__isnull=True).values_list(
-        "role", "school_id", "country_id", "school__country_id"
+    rows = (
+        RoleAssignment.objects.active()
+        .filter(user=user)
+        .values_list("role", "school_id", "country_id", "school__country_id")
     )
     for role, school_id, country_id, school_country_id in rows:
         if role == Role.ADMINISTRATOR:
@@ -88,7 +128,7 @@ def roles_of(user: Any) -> Roles:
     return roles
 
 
-def forget_roles(user: Any) -> None:
+def forget_roles(user: Visitor) -> None:
     """Drop the roles kept on this user object (after a grant or revoke in the same request)."""
     if user is not None and hasattr(user, _CACHE_ATTRIBUTE):
         delattr(user, _CACHE_ATTRIBUTE)
@@ -97,7 +137,7 @@ def forget_roles(user: Any) -> None:
 # -- checks on a school ---------------------------------------------------------------------
 
 
-def can_view_school_workspace(user: Any, school: Any) -> bool:
+def can_view_school_workspace(user: Visitor, school: SchoolScope) -> bool:
     """The school's team page: its teachers, coordinators and invitations."""
     roles = roles_of(user)
     return (
@@ -107,7 +147,7 @@ def can_view_school_workspace(user: Any, school: Any) -> bool:
     )
 
 
-def can_edit_school_profile(user: Any, school: Any) -> bool:
+def can_edit_school_profile(user: Visitor, school: SchoolScope) -> bool:
     roles = roles_of(user)
     return (
         roles.administrator
@@ -116,7 +156,7 @@ def can_edit_school_profile(user: Any, school: Any) -> bool:
     )
 
 
-def can_manage_schools(user: Any, country: Any) -> bool:
+def can_manage_schools(user: Visitor, country: Country) -> bool:
     """Add, import and change the schools of a country (the national directory)."""
     roles = roles_of(user)
     return roles.administrator or country.pk in roles.national_coordinator_in
@@ -125,7 +165,9 @@ def can_manage_schools(user: Any, country: Any) -> bool:
 # -- giving and taking roles ----------------------------------------------------------------
 
 
-def can_invite(user: Any, role: str, *, school: Any = None, country: Any = None) -> bool:
+def can_invite(
+    user: Visitor, role: str, *, school: SchoolScope | None = None, country: Country | None = None
+) -> bool:
     """Who gives which role: a school coordinator their school's teachers; a national
     coordinator their country's school coordinators and reviewers; an administrator any role."""
     roles = roles_of(user)
@@ -140,12 +182,12 @@ def can_invite(user: Any, role: str, *, school: Any = None, country: Any = None)
     return False
 
 
-def can_revoke_role(user: Any, assignment: RoleAssignment) -> bool:
+def can_revoke_role(user: Visitor, assignment: RoleAssignment) -> bool:
     """Taking a role back is allowed to whoever may give it."""
     return can_invite(user, assignment.role, school=assignment.school, country=assignment.country)
 
 
-def invitable_roles(user: Any) -> list[Role]:
+def invitable_roles(user: Visitor) -> list[Role]:
     """The roles this person may give somewhere, in the order of the Role choices."""
     roles = roles_of(user)
     if roles.administrator:
@@ -161,17 +203,17 @@ def invitable_roles(user: Any) -> list[Role]:
 # -- the country's records --------------------------------------------------------------------
 
 
-def can_view_audit_log(user: Any, country: Any) -> bool:
+def can_view_audit_log(user: Visitor, country: Country) -> bool:
     roles = roles_of(user)
     return roles.administrator or country.pk in roles.national_coordinator_in
 
 
-def can_view_any_audit_log(user: Any) -> bool:
+def can_view_any_audit_log(user: Visitor) -> bool:
     roles = roles_of(user)
     return roles.administrator or bool(roles.national_coordinator_in)
 
 
-def needs_two_factor(user: Any) -> bool:
+def needs_two_factor(user: Visitor) -> bool:
     return roles_of(user).needs_two_factor
 
 
@@ -204,11 +246,8 @@ ACTIONS: dict[str, tuple[str, Callable[[Any, Any], bool]]] = {
 # -- queryset filters -------------------------------------------------------------------------
 
 
-def workspace_schools(user: Any, queryset: QuerySet | None = None) -> QuerySet:
-    """Schools whose workspace this person may open."""
-    from asphub.schools.models import School
-
-    queryset = School.objects.all() if queryset is None else queryset
+def workspace_schools(user: Visitor, queryset: QuerySet) -> QuerySet:
+    """Of these schools, those whose workspace this person may open."""
     roles = roles_of(user)
     if roles.administrator:
         return queryset
@@ -217,10 +256,8 @@ def workspace_schools(user: Any, queryset: QuerySet | None = None) -> QuerySet:
     )
 
 
-def coordinated_countries(user: Any, queryset: QuerySet | None = None) -> QuerySet:
+def coordinated_countries(user: Visitor, queryset: QuerySet | None = None) -> QuerySet:
     """Countries whose network this person coordinates (all of them for administrators)."""
-    from asphub.countries.models import Country
-
     queryset = Country.objects.all() if queryset is None else queryset
     roles = roles_of(user)
     if roles.administrator:
@@ -228,32 +265,28 @@ def coordinated_countries(user: Any, queryset: QuerySet | None = None) -> QueryS
     return queryset.filter(pk__in=roles.national_coordinator_in)
 
 
-def visible_audit_entries(user: Any, queryset: QuerySet | None = None) -> QuerySet:
-    from asphub.core.models import AuditEntry
-
-    queryset = AuditEntry.objects.all() if queryset is None else queryset
+def visible_audit_entries(user: Visitor) -> QuerySet[AuditEntry]:
+    """The audit log entries this person may read: their countries' (all for administrators)."""
     roles = roles_of(user)
     if roles.administrator:
-        return queryset
+        return audit_entries()
     if not roles.national_coordinator_in:
-        return queryset.none()
-    codes = coordinated_countries(user).values_list("code", flat=True)
-    return queryset.filter(country_code__in=list(codes))
+        return audit_entries().none()
+    return audit_entries(country_codes=coordinated_countries(user).values_list("code", flat=True))
 
 
-def manageable_role_assignments(user: Any, queryset: QuerySet | None = None) -> QuerySet:
+def manageable_role_assignments(
+    user: Visitor, queryset: RoleAssignmentQuerySet | None = None
+) -> QuerySet:
     """Active roles this person may take back."""
-    queryset = RoleAssignment.objects.all() if queryset is None else queryset
-    queryset = queryset.filter(revoked_at__isnull=True)
+    queryset = (RoleAssignment.objects.all() if queryset is None else queryset).active()
     roles = roles_of(user)
     if roles.administrator:
         return queryset
     return queryset.filter(_manageable_scope(roles))
 
 
-def manageable_invitations(user: Any, queryset: QuerySet | None = None) -> QuerySet:
-    from .models import Invitation
-
+def manageable_invitations(user: Visitor, queryset: QuerySet | None = None) -> QuerySet:
     queryset = Invitation.objects.all() if queryset is None else queryset
     roles = roles_of(user)
     if roles.administrator:
@@ -274,7 +307,12 @@ def _manageable_scope(roles: Roles) -> Q:
 
 __all__ = [
     "ACTIONS",
+    "Actor",
+    "SchoolScope",
+    "is_command_line",
+    "require_permission",
     "Roles",
+    "Visitor",
     "can_edit_school_profile",
     "can_invite",
     "can_manage_schools",

@@ -7,24 +7,21 @@ import secrets
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from asphub.accounts.emails import send_templated_mail
-from asphub.core.audit import (
-    BY_INVITATION,
-    COMMAND_LINE,
-    INVITER_LOST_ROLE,
-    SYSTEM,
-    record_audit,
-)
+from asphub.accounts.models import User
+from asphub.accounts.selectors import address_has_account
+from asphub.accounts.services import account_erase, account_open
+from asphub.audit.models import AuditAction, AuditNote, StandIn
+from asphub.audit.services import audit_record
+from asphub.countries.models import Country
+from asphub.mail.services import send_templated_mail
 
 from .models import (
     COUNTRY_ROLES,
@@ -35,13 +32,35 @@ from .models import (
     Role,
     RoleAssignment,
 )
-from .permissions import can_invite, can_revoke_role, forget_roles
-from .selectors import is_last_administrator
+from .permissions import (
+    Actor,
+    SchoolScope,
+    can_invite,
+    can_revoke_role,
+    forget_roles,
+    require_permission,
+)
+from .selectors import (
+    invitation_by_token,
+    invitation_problem,
+    is_addressed_to,
+    is_last_administrator,
+    role_country_codes,
+)
 
-User = get_user_model()
+
+def _school_row(school: SchoolScope | None) -> Any:
+    """The school as a foreign-key value: the schools app sits above this one, so its School
+    class cannot be named here; any School satisfies SchoolScope."""
+    return school
 
 
-def _check_scope(role: str, school: Any, country: Any) -> None:
+def _person(actor: Actor) -> User | None:
+    """The person who acts, or None when a stand-in (the command line) does."""
+    return actor if isinstance(actor, User) else None
+
+
+def _check_scope(role: str, school: SchoolScope | None, country: Country | None) -> None:
     if role not in Role.values:
         raise ValidationError(_("Choose a role."), code="role")
     if role in SCHOOL_ROLES and (school is None or country is not None):
@@ -68,27 +87,37 @@ def _describe(role_or_invitation: RoleAssignment | Invitation) -> dict[str, Any]
     }
 
 
-def _sync_staff_flag(user: Any) -> None:
+def _sync_staff_flag(user: User) -> None:
     """National coordinators and administrators work in the administration site too."""
     should_be_staff = (
         user.is_superuser
-        or user.role_assignments.filter(
-            revoked_at__isnull=True, role__in=[Role.NATIONAL_COORDINATOR, Role.ADMINISTRATOR]
-        ).exists()
+        or RoleAssignment.objects.active()
+        .filter(user=user, role__in=[Role.NATIONAL_COORDINATOR, Role.ADMINISTRATOR])
+        .exists()
     )
     if user.is_staff != should_be_staff:
         user.is_staff = should_be_staff
         user.save(update_fields=["is_staff"])
 
 
-def _active_role(user: Any, role: str, school: Any, country: Any) -> RoleAssignment | None:
-    return RoleAssignment.objects.filter(
-        user=user, role=role, school=school, country=country, revoked_at__isnull=True
-    ).first()
+def _active_role(
+    user: User, role: str, school: SchoolScope | None, country: Country | None
+) -> RoleAssignment | None:
+    return (
+        RoleAssignment.objects.active()
+        .filter(user=user, role=role, school=school, country=country)
+        .first()
+    )
 
 
 def _grant(
-    *, actor: Any, user: Any, role: str, school: Any, country: Any, note: str = ""
+    *,
+    actor: Actor,
+    user: User,
+    role: str,
+    school: SchoolScope | None,
+    country: Country | None,
+    note: str = "",
 ) -> RoleAssignment:
     existing = _active_role(user, role, school, country)
     if existing is not None:
@@ -98,20 +127,20 @@ def _grant(
             assignment = RoleAssignment.objects.create(
                 user=user,
                 role=role,
-                school=school,
+                school=_school_row(school),
                 country=country,
-                granted_by=actor if getattr(actor, "is_authenticated", False) else None,
+                granted_by=_person(actor),
             )
     except IntegrityError:
         # The same role given at the same moment by another request: it is there now.
-        return RoleAssignment.objects.get(
-            user=user, role=role, school=school, country=country, revoked_at__isnull=True
+        return RoleAssignment.objects.active().get(
+            user=user, role=role, school=school, country=country
         )
     _sync_staff_flag(user)
     forget_roles(user)
-    record_audit(
+    audit_record(
         actor=actor,
-        action="role.granted",
+        action=AuditAction.ROLE_GRANTED,
         obj=user,
         country_code=_scope_country_code(assignment),
         after=_describe(assignment),
@@ -121,19 +150,31 @@ def _grant(
 
 
 def role_grant(
-    *, actor: Any, user: Any, role: str, school: Any = None, country: Any = None
+    *,
+    actor: Actor,
+    user: User,
+    role: str,
+    school: SchoolScope | None = None,
+    country: Country | None = None,
 ) -> RoleAssignment:
     """Give a role directly (administrators, and the command line for the first ones)."""
     _check_scope(role, school, country)
-    if actor != COMMAND_LINE and not can_invite(actor, role, school=school, country=country):
-        raise PermissionDenied(_("You may not give this role."))
+    require_permission(
+        actor,
+        lambda person: can_invite(person, role, school=school, country=country),
+        _("You may not give this role."),
+    )
     with transaction.atomic():
         return _grant(actor=actor, user=user, role=role, school=school, country=country)
 
 
-def role_revoke(*, actor: Any, assignment: RoleAssignment) -> RoleAssignment:
-    if actor != COMMAND_LINE and not can_revoke_role(actor, assignment):
-        raise PermissionDenied(_("You may not take back this role."))
+def role_revoke(*, actor: Actor, assignment: RoleAssignment) -> RoleAssignment:
+    """Take a role back (whoever may give it); the last administrator's role stays."""
+    require_permission(
+        actor,
+        lambda person: can_revoke_role(person, assignment),
+        _("You may not take back this role."),
+    )
     with transaction.atomic():
         assignment = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
         if assignment.revoked_at is not None:
@@ -144,13 +185,13 @@ def role_revoke(*, actor: Any, assignment: RoleAssignment) -> RoleAssignment:
                 code="last_administrator",
             )
         assignment.revoked_at = timezone.now()
-        assignment.revoked_by = actor if getattr(actor, "is_authenticated", False) else None
+        assignment.revoked_by = _person(actor)
         assignment.save(update_fields=["revoked_at", "revoked_by"])
         _sync_staff_flag(assignment.user)
         forget_roles(assignment.user)
-        record_audit(
+        audit_record(
             actor=actor,
-            action="role.revoked",
+            action=AuditAction.ROLE_REVOKED,
             obj=assignment.user,
             country_code=_scope_country_code(assignment),
             before=_describe(assignment),
@@ -159,7 +200,7 @@ def role_revoke(*, actor: Any, assignment: RoleAssignment) -> RoleAssignment:
     return assignment
 
 
-def _withdraw_invitations_no_longer_allowed(inviter: Any) -> None:
+def _withdraw_invitations_no_longer_allowed(inviter: User) -> None:
     """Invitations someone sent stop working when they lose the role that allowed them."""
     pending = Invitation.objects.pending().filter(invited_by=inviter)
     for invitation in pending.select_related("school__country", "country"):
@@ -167,13 +208,13 @@ def _withdraw_invitations_no_longer_allowed(inviter: Any) -> None:
                           country=invitation.country):  # fmt: skip
             invitation.revoked_at = timezone.now()
             invitation.save(update_fields=["revoked_at"])
-            record_audit(
-                actor=SYSTEM,
-                action="invitation.withdrawn",
+            audit_record(
+                actor=StandIn.SYSTEM,
+                action=AuditAction.INVITATION_WITHDRAWN,
                 obj=invitation,
                 country_code=_scope_country_code(invitation),
                 before={**_describe(invitation), "email": invitation.email},
-                note=INVITER_LOST_ROLE,
+                note=AuditNote.INVITER_LOST_ROLE,
             )
 
 
@@ -182,18 +223,21 @@ def _withdraw_invitations_no_longer_allowed(inviter: Any) -> None:
 
 def invitation_create(
     *,
-    actor: Any,
+    actor: Actor,
     email: str,
     role: str,
-    school: Any = None,
-    country: Any = None,
+    school: SchoolScope | None = None,
+    country: Country | None = None,
     language: str = "lv",
     site_url: str = "",
 ) -> Invitation:
     """Invite someone to a role; the e-mail with the single-use link goes out on commit."""
     _check_scope(role, school, country)
-    if actor != COMMAND_LINE and not can_invite(actor, role, school=school, country=country):
-        raise PermissionDenied(_("You may not give this role."))
+    require_permission(
+        actor,
+        lambda person: can_invite(person, role, school=school, country=country),
+        _("You may not give this role."),
+    )
     email = User.objects.normalize_email((email or "").strip()).lower()
     validate_email(email)
     if language not in dict(settings.LANGUAGES):
@@ -223,24 +267,24 @@ def invitation_create(
         invitation = Invitation.objects.create(
             email=email,
             role=role,
-            school=school,
+            school=_school_row(school),
             country=country,
             language=language,
             token_hash=Invitation.hash_token(token),
-            invited_by=actor if getattr(actor, "is_authenticated", False) else None,
+            invited_by=_person(actor),
             created_at=now,
             expires_at=now + INVITATION_VALIDITY,
         )
-        record_audit(
+        audit_record(
             actor=actor,
-            action="invitation.created",
+            action=AuditAction.INVITATION_CREATED,
             obj=invitation,
             country_code=_scope_country_code(invitation),
             after={**_describe(invitation), "email": email},
         )
-        # robust: a mail server failure is logged; the invitation stays and can be withdrawn
-        # and sent again.
-        transaction.on_commit(lambda: _send_invitation(invitation, token, site_url), robust=True)
+        # Queued in this transaction: the invitation and its e-mail exist together or not at
+        # all; the worker sends it, and tries again if the mail server fails (asphub.mail).
+        _send_invitation(invitation, token, site_url)
     return invitation
 
 
@@ -264,11 +308,15 @@ def _send_invitation(invitation: Invitation, token: str, site_url: str) -> None:
     )
 
 
-def invitation_revoke(*, actor: Any, invitation: Invitation) -> Invitation:
-    if actor != COMMAND_LINE and not can_invite(
-        actor, invitation.role, school=invitation.school, country=invitation.country
-    ):
-        raise PermissionDenied(_("You may not withdraw this invitation."))
+def invitation_revoke(*, actor: Actor, invitation: Invitation) -> Invitation:
+    """Withdraw an open invitation (whoever may give its role)."""
+    require_permission(
+        actor,
+        lambda person: can_invite(
+            person, invitation.role, school=invitation.school, country=invitation.country
+        ),
+        _("You may not withdraw this invitation."),
+    )
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if invitation.status != InvitationStatus.PENDING:
@@ -277,9 +325,9 @@ def invitation_revoke(*, actor: Any, invitation: Invitation) -> Invitation:
             )
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
-        record_audit(
+        audit_record(
             actor=actor,
-            action="invitation.withdrawn",
+            action=AuditAction.INVITATION_WITHDRAWN,
             obj=invitation,
             country_code=_scope_country_code(invitation),
             before={**_describe(invitation), "email": invitation.email},
@@ -287,96 +335,17 @@ def invitation_revoke(*, actor: Any, invitation: Invitation) -> Invitation:
     return invitation
 
 
-def invitation_by_token(token: str, *, for_update: bool = False) -> Invitation | None:
-    if not token or len(token) > 100:
-        return None
-    invitations = Invitation.objects.select_related("school__country", "country", "invited_by")
-    if for_update:
-        # Lock the invitation row only: PostgreSQL refuses FOR UPDATE on the nullable side of
-        # the outer joins that select_related makes for school, country and inviter.
-        invitations = invitations.select_for_update(of=("self",))
-    return invitations.filter(token_hash=Invitation.hash_token(token)).first()
-
-
-def invitation_problem(invitation: Invitation | None) -> ValidationError | None:
-    """Why this invitation cannot be accepted, in words for the person holding the link."""
-    if invitation is None or not invitation.email:
-        return ValidationError(
-            _(
-                "This invitation link is not valid. Check that you opened the whole link from "
-                "the e-mail, or ask for a new invitation."
-            ),
-            code="invalid",
-        )
-    status = invitation.status
-    if status == InvitationStatus.ACCEPTED:
-        return ValidationError(
-            _(
-                "This invitation has already been used. Sign in with the account it opened, "
-                "or ask for a new invitation."
-            ),
-            code="used",
-        )
-    if status == InvitationStatus.REVOKED:
-        return ValidationError(
-            _("This invitation was withdrawn. Ask the person who invited you."), code="revoked"
-        )
-    if status == InvitationStatus.EXPIRED:
-        return ValidationError(
-            _("This invitation expired on %(date)s. Ask for a new one.")
-            % {"date": date_format(timezone.localtime(invitation.expires_at), "DATE_FORMAT")},
-            code="expired",
-        )
-    inviter = invitation.invited_by
-    if inviter is not None and not can_invite(
-        inviter, invitation.role, school=invitation.school, country=invitation.country
-    ):
-        return ValidationError(
-            _(
-                "The person who invited you may no longer give this role, so the invitation "
-                "has lapsed. Ask for a new invitation."
-            ),
-            code="inviter_lost_role",
-        )
-    return None
-
-
-def address_has_account(email: str) -> bool:
-    """An account signs in with this address, or holds it as a confirmed second address.
-    (Unconfirmed claims do not count: anyone can type any address into their account.)"""
-    from allauth.account.models import EmailAddress
-
-    return (
-        User.objects.filter(email__iexact=email).exists()
-        or EmailAddress.objects.filter(email__iexact=email, verified=True).exists()
-    )
-
-
-def is_addressed_to(invitation: Invitation, user: Any) -> bool:
-    """The invitation went to the person's sign-in address or another verified address of
-    theirs."""
-    from allauth.account.models import EmailAddress
-
-    if user.email.lower() == invitation.email.lower():
-        return True
-    return EmailAddress.objects.filter(
-        user=user, email__iexact=invitation.email, verified=True
-    ).exists()
-
-
 def invitation_accept(
     *,
     token: str,
-    user: Any = None,
+    user: User | None = None,
     full_name: str = "",
     password: str = "",
     preferred_language: str = "",
 ) -> RoleAssignment:
     """Accept an invitation: as the signed-in person it was sent to, or by opening an account
     with the invited address (the link proves the address, so it counts as verified)."""
-    from allauth.account.models import EmailAddress
-
-    signed_in = bool(user is not None and getattr(user, "is_authenticated", False))
+    signed_in = isinstance(user, User) and user.is_authenticated
     with transaction.atomic():
         invitation = invitation_by_token(token, for_update=True)
         problem = invitation_problem(invitation)
@@ -384,6 +353,7 @@ def invitation_accept(
             raise problem
         assert invitation is not None
         if signed_in:
+            assert user is not None
             if not is_addressed_to(invitation, user):
                 raise ValidationError(
                     _(
@@ -400,28 +370,20 @@ def invitation_accept(
                     _("An account with this address exists already: sign in first."),
                     code="account_exists",
                 )
-            # The link proves the address is theirs: others' unconfirmed claims on it go.
-            EmailAddress.objects.filter(email__iexact=invitation.email, verified=False).delete()
-            person = User(
+            person = account_open(
                 email=invitation.email,
-                full_name=full_name.strip(),
+                full_name=full_name,
+                password=password,
                 preferred_language=preferred_language or invitation.language,
+                country_code=_scope_country_code(invitation),
+                note=AuditNote.BY_INVITATION,
             )
-            validate_password(password, user=person)
-            person.set_password(password)
-            person.save()
-            EmailAddress.objects.create(
-                user=person, email=person.email, verified=True, primary=True
-            )
-            record_audit(actor=person, action="account.created", obj=person,
-                         country_code=_scope_country_code(invitation),
-                         after={"via": "invitation"})  # fmt: skip
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = person
         invitation.save(update_fields=["accepted_at", "accepted_by"])
-        record_audit(
+        audit_record(
             actor=person,
-            action="invitation.accepted",
+            action=AuditAction.INVITATION_ACCEPTED,
             obj=invitation,
             country_code=_scope_country_code(invitation),
             after=_describe(invitation),
@@ -432,5 +394,30 @@ def invitation_accept(
             role=invitation.role,
             school=invitation.school,
             country=invitation.country,
-            note=BY_INVITATION,
+            note=AuditNote.BY_INVITATION,
         )
+
+
+# -- the end of an account --------------------------------------------------------------------
+
+
+def account_delete(*, actor: User, user: User) -> None:
+    """A person deletes their own account. Their roles end with it (the last administrator
+    must hand the role on first), open invitations to or from them lapse, and what named them
+    in the log becomes "former member" (accounts.services.account_erase)."""
+    if actor != user:
+        raise PermissionDenied(_("You may delete only your own account."))
+    if is_last_administrator(user):
+        raise ValidationError(
+            _("You are the only administrator. Give the role to someone else first."),
+            code="last_administrator",
+        )
+    with transaction.atomic():
+        countries = role_country_codes(user, active_only=False)
+        received = Invitation.objects.filter(Q(email__iexact=user.email) | Q(accepted_by=user))
+        about = list(received)
+        Invitation.objects.pending().filter(
+            Q(pk__in=[invitation.pk for invitation in about]) | Q(invited_by=user)
+        ).update(revoked_at=timezone.now())
+        received.update(email="")
+        account_erase(actor=actor, user=user, about=about, country_codes=countries)

@@ -5,5 +5,7 @@ from . import views
 app_name = "roles"
 
 urlpatterns = [
-    path("<str:token>/", views.accept, name="accept"),
+    path("invitations/<int:pk>/withdraw/", views.withdraw_invitation, name="withdraw_invitation"),
+    path("invitations/<str:token>/", views.accept, name="accept"),
+    path("roles/<int:pk>/revoke/", views.revoke_role, name="revoke_role"),
 ]

@@ -1,27 +1,31 @@
-"""Answering an invitation: the only page of this app that someone without a role reaches."""
+"""Giving and taking roles: answering an invitation (the only page of this app that someone
+without a role reaches), the invite form of the team pages, withdrawing an invitation and
+taking a role back."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
-from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.views import shortcut
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from .forms import AcceptWithNewAccountForm
-from .models import InvitationStatus
-from .services import (
-    address_has_account,
-    invitation_accept,
-    invitation_by_token,
-    invitation_problem,
-    is_addressed_to,
-)
+from asphub.accounts.models import User
+from asphub.accounts.selectors import address_has_account
+
+from . import permissions
+from .forms import AcceptWithNewAccountForm, InviteForm
+from .models import InvitationStatus, Role
+from .selectors import invitation_by_token, invitation_problem, is_addressed_to
+from .services import invitation_accept, invitation_create, invitation_revoke, role_revoke
 
 
 @never_cache
@@ -67,9 +71,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         request.POST or None, initial={"preferred_language": invitation.language}
     )
     if request.method == "POST" and form.is_valid():
-        candidate = get_user_model()(
-            email=invitation.email, full_name=form.cleaned_data["full_name"]
-        )
+        candidate = User(email=invitation.email, full_name=form.cleaned_data["full_name"])
         form.password_errors_for(candidate)
     if request.method == "POST" and form.is_valid():
         try:
@@ -95,11 +97,120 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
 def admin_view_on_site(request: HttpRequest, content_type_id: int, object_id: str) -> HttpResponse:
     """The administration's "view on site" shortcut answers for any object id, in any country;
     only administrators get it (national coordinators open the public pages directly)."""
-    from django.contrib.contenttypes.views import shortcut
-    from django.http import Http404
-
-    from .permissions import roles_of
-
-    if not roles_of(request.user).administrator:
+    if not permissions.roles_of(request.user).administrator:
         raise Http404
     return shortcut(request, content_type_id, object_id)
+
+
+# -- the invite form of a team page -----------------------------------------------------------
+
+
+def _invite(request: HttpRequest, form: InviteForm, scope: dict[str, Any]) -> bool:
+    """Send the invitation the form asks for; True when it went out."""
+    if not form.is_valid():
+        return False
+    try:
+        invitation = invitation_create(
+            actor=request.user,
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+            language=form.cleaned_data["language"],
+            site_url=request.build_absolute_uri("/"),
+            **scope,
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    messages.success(
+        request,
+        _("Invitation sent to %(email)s. The link works once, for 7 days.")
+        % {"email": invitation.email},
+    )
+    return True
+
+
+def invite_form_or_redirect(
+    request: HttpRequest,
+    *,
+    roles: tuple[Role, ...],
+    scope: dict[str, Any],
+    refused: str,
+) -> InviteForm | HttpResponse | None:
+    """The invite form of a team page (the roles this person may give here, at `scope`:
+    school= or country=), handling its POST. Returns the redirect after a sent invitation,
+    else the form (bound, with its errors, after a refused one), or None: may invite no one."""
+    invitable = [role for role in roles if permissions.can_invite(request.user, role, **scope)]
+    form = InviteForm(request.POST or None, roles=invitable) if invitable else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied(refused)
+        if _invite(request, form, scope):
+            return redirect(request.path)  # the same team page, with the invitation listed
+    return form
+
+
+# -- taking back --------------------------------------------------------------------------------
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(fallback)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def revoke_role(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks to confirm (taking a role back cannot be undone, only given again by a new
+    invitation); POST takes it back."""
+    assignment = get_object_or_404(
+        permissions.manageable_role_assignments(request.user).select_related(
+            "user", "school__country", "country"
+        ),
+        pk=pk,
+    )
+    if request.method == "GET":
+        back = request.GET.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = ""
+        return render(
+            request, "roles/revoke_confirm.html", {"assignment": assignment, "back": back}
+        )
+    try:
+        role_revoke(actor=request.user, assignment=assignment)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            _("%(person)s is no longer %(role)s for %(scope)s.")
+            % {
+                "person": assignment.user,
+                "role": assignment.get_role_display(),
+                "scope": assignment.scope_label,
+            },
+        )
+    return _back(request, "dashboard:index")
+
+
+@login_required
+@require_POST
+def withdraw_invitation(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = get_object_or_404(
+        permissions.manageable_invitations(request.user).select_related(
+            "school__country", "country"
+        ),
+        pk=pk,
+    )
+    try:
+        invitation_revoke(actor=request.user, invitation=invitation)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request, _("The invitation to %(email)s is withdrawn.") % {"email": invitation.email}
+        )
+    return _back(request, "dashboard:index")

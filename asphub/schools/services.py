@@ -7,19 +7,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from asphub.core.audit import COMMAND_LINE, record_audit
+from asphub.audit.models import AuditAction
+from asphub.audit.services import audit_record
 from asphub.countries.models import Country
+from asphub.roles.permissions import Actor, can_manage_schools, require_permission
 
 from .csv_rows import SchoolRowForm, read_school_csv
 from .models import LocationPrecision, MembershipStatus, School
-from .permissions import can_manage_schools
 
-__all__ = ["COMMAND_LINE", "SchoolImportRejected", "schools_import"]
+__all__ = ["SchoolImportRejected", "schools_import"]
 
 COORDINATE_STEP = Decimal("0.00001")
 IMPORTED_FIELDS = (
@@ -79,7 +79,7 @@ def _apply_row(school: School, data: dict[str, Any]) -> None:
 
 def schools_import(
     *,
-    actor: Any,
+    actor: Actor,
     country: Country,
     content: bytes,
     skip_invalid: bool = False,
@@ -88,8 +88,11 @@ def schools_import(
     """Import a CSV of schools into a country's directory: a school is matched by its exact
     name, so importing again updates it and never duplicates it. Any bad row rejects the whole
     file unless `skip_invalid`. With `update_existing=False` only missing schools are added."""
-    if actor != COMMAND_LINE and not can_manage_schools(actor, country):
-        raise PermissionDenied(_("You may not change this country's school directory."))
+    require_permission(
+        actor,
+        lambda person: can_manage_schools(person, country),
+        _("You may not change this country's school directory."),
+    )
     parsed = read_school_csv(content)
     errors = list(parsed.errors)
     subdivisions = {s.code.upper(): s for s in country.subdivisions.all()}
@@ -137,15 +140,15 @@ def schools_import(
                 continue
             school.save()
             result.updated.append(school.name)
-            record_audit(
-                actor=actor, action="school.import_update", obj=school,
+            audit_record(
+                actor=actor, action=AuditAction.SCHOOL_UPDATED_BY_IMPORT, obj=school,
                 country_code=country.code, before=before, after=after,
             )  # fmt: skip
         # An import that changed nothing (a repeated `make run`) leaves no entry.
         if result.created or result.updated or result.skipped:
-            record_audit(
+            audit_record(
                 actor=actor,
-                action="school.import",
+                action=AuditAction.SCHOOLS_IMPORTED,
                 country_code=country.code,
                 after={
                     "created": len(result.created),

@@ -7,8 +7,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from asphub.core.audit import ACTION_LABELS
-from asphub.core.models import AuditEntry
+from asphub.audit.models import AuditEntry
+from asphub.audit.selectors import audit_action_choices
 from asphub.roles.permissions import coordinated_countries
 
 
@@ -49,7 +49,4 @@ class AuditEntryFilter(django_filters.FilterSet):
         self.filters["country"].extra["choices"] = [
             (country.code, str(country)) for country in countries.order_by("code")
         ]
-        actions = self.queryset.order_by("action").values_list("action", flat=True).distinct()
-        self.filters["action"].extra["choices"] = [
-            (action, str(ACTION_LABELS.get(action, action))) for action in actions
-        ]
+        self.filters["action"].extra["choices"] = audit_action_choices(self.queryset)

@@ -9,14 +9,18 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
+from asphub.accounts.models import User
+from asphub.accounts.selectors import account_personal_data
 from asphub.countries.models import Country
-from asphub.roles.models import Invitation, Role, RoleAssignment
+from asphub.roles.models import Invitation, Role, RoleAssignment, held_now
 from asphub.roles.permissions import (
     Roles,
     invitable_roles,
     roles_of,
 )
+from asphub.roles.selectors import role_personal_data
 from asphub.schools.models import School
 
 
@@ -44,7 +48,8 @@ class Dashboard:
 def dashboard_for(user: Any) -> Dashboard:
     roles = roles_of(user)
     assignments = list(
-        RoleAssignment.objects.filter(user=user, revoked_at__isnull=True)
+        RoleAssignment.objects.active()
+        .filter(user=user)
         .select_related("school__country", "country")
         .order_by("role", "school__name")
     )
@@ -57,7 +62,7 @@ def dashboard_for(user: Any) -> Dashboard:
             .annotate(
                 team_size=Count(
                     "roleassignments",
-                    filter=Q(roleassignments__revoked_at__isnull=True),
+                    filter=held_now("roleassignments__"),
                     distinct=True,
                 )
             )
@@ -66,9 +71,11 @@ def dashboard_for(user: Any) -> Dashboard:
     countries = list(Country.objects.filter(pk__in=roles.national_coordinator_in))
     dashboard.countries = country_overviews(countries)
     if roles.administrator:
-        with_coordinator = RoleAssignment.objects.filter(
-            role=Role.NATIONAL_COORDINATOR, revoked_at__isnull=True
-        ).values("country_id")
+        with_coordinator = (
+            RoleAssignment.objects.active()
+            .filter(role=Role.NATIONAL_COORDINATOR)
+            .values("country_id")
+        )
         dashboard.administered_countries = list(
             Country.objects.filter(
                 Q(pk__in=with_coordinator) | Q(code=settings.ASPHUB_DEFAULT_COUNTRY)
@@ -94,9 +101,11 @@ def country_overviews(countries: list[Country]) -> list[CountryOverview]:
         counts[row["country_id"]].append(
             (str(status_labels.get(row["membership_status"], row["membership_status"])), row["n"])
         )
-    coordinated_school_ids = RoleAssignment.objects.filter(
-        role=Role.SCHOOL_COORDINATOR, revoked_at__isnull=True, school__country_id__in=ids
-    ).values("school_id")
+    coordinated_school_ids = (
+        RoleAssignment.objects.active()
+        .filter(role=Role.SCHOOL_COORDINATOR, school__country_id__in=ids)
+        .values("school_id")
+    )
     without: dict[int, list[School]] = {pk: [] for pk in ids}
     for school in (
         School.objects.filter(country_id__in=ids)
@@ -106,9 +115,11 @@ def country_overviews(countries: list[Country]) -> list[CountryOverview]:
     ):
         without[school.country_id].append(school)
     reviewers: dict[int, list[RoleAssignment]] = {pk: [] for pk in ids}
-    for assignment in RoleAssignment.objects.filter(
-        role=Role.REVIEWER, revoked_at__isnull=True, country_id__in=ids
-    ).select_related("user"):
+    for assignment in (
+        RoleAssignment.objects.active()
+        .filter(role=Role.REVIEWER, country_id__in=ids)
+        .select_related("user")
+    ):
         if assignment.country_id is not None:
             reviewers[assignment.country_id].append(assignment)
     pending = dict(
@@ -133,7 +144,8 @@ def country_overviews(countries: list[Country]) -> list[CountryOverview]:
 
 def school_team(school: School) -> tuple[list[RoleAssignment], list[Invitation]]:
     members = list(
-        RoleAssignment.objects.filter(school=school, revoked_at__isnull=True)
+        RoleAssignment.objects.active()
+        .filter(school=school)
         .select_related("user")
         .order_by("role", "user__full_name", "user__email")
     )
@@ -145,9 +157,8 @@ def school_team(school: School) -> tuple[list[RoleAssignment], list[Invitation]]
 
 def country_team(country: Country) -> tuple[list[RoleAssignment], list[Invitation]]:
     members = list(
-        RoleAssignment.objects.filter(
-            Q(country=country) | Q(school__country=country), revoked_at__isnull=True
-        )
+        RoleAssignment.objects.active()
+        .filter(Q(country=country) | Q(school__country=country))
         .select_related("user", "school")
         .order_by("role", "school__sort_key", "user__full_name", "user__email")
     )
@@ -157,3 +168,16 @@ def country_team(country: Country) -> tuple[list[RoleAssignment], list[Invitatio
         .select_related("invited_by", "school")
     )
     return members, invitations
+
+
+def personal_data(user: User) -> dict[str, Any]:
+    """Everything the platform holds about one person, for their own download: each app's
+    part, gathered here (the workspace sits above them all)."""
+    account = account_personal_data(user)
+    return {
+        "exported_at": timezone.now().isoformat(),
+        "account": account.pop("account"),
+        "email_addresses": account.pop("email_addresses"),
+        **role_personal_data(user),
+        **account,
+    }

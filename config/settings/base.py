@@ -22,15 +22,20 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
+    # In the order of the layers (each app imports only from those above it in this list).
     "asphub.core",
-    "asphub.accounts",
-    "asphub.roles",
+    "asphub.audit",
+    "asphub.mail",
     "asphub.countries",
     "asphub.taxonomy",
+    "asphub.accounts",
+    "asphub.roles",
     "asphub.schools",
     "asphub.pages",
-    "asphub.dashboard",
-    "asphub.audit",
+    "asphub.workspace",
+    "asphub.seed",
 ]
 
 MIDDLEWARE = [
@@ -46,7 +51,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "asphub.accounts.middleware.RequireTwoFactorMiddleware",
+    "asphub.roles.middleware.RequireTwoFactorMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -146,6 +151,24 @@ ASPHUB_TRUSTED_PROXY_COUNT = 0
 AXES_LOCKOUT_TEMPLATE = "account/locked_out.html"
 AXES_VERBOSE = False
 
+# E-mail goes through the task queue: EMAIL_BACKEND only writes each message to it, in the
+# transaction of the change that causes it, and the worker (`manage.py db_worker`, started by
+# `make run`) hands it to ASPHUB_EMAIL_DELIVERY_BACKEND, trying again when that fails
+# (asphub.mail). Each environment chooses the delivery backend.
+EMAIL_BACKEND = "asphub.mail.backends.QueueEmailBackend"
+ASPHUB_EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+# Seconds the worker waits on the mail server before giving up on an attempt (and trying again
+# later): without it a server that stops answering would hold the worker forever.
+EMAIL_TIMEOUT = 30
+
+# The task queue (django-tasks) keeps its tasks in the database: no broker to run. The database
+# backend writes a task as a row on the default connection when it is enqueued, so a task
+# enqueued inside `transaction.atomic()` commits or rolls back with the change around it, and
+# the worker only sees it once committed. (This version has no ENQUEUE_ON_COMMIT option, and
+# deferring to on_commit would be wrong here: a crash between the commit and the callback would
+# lose the message.)
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
 # Links in e-mails sent outside a request (e.g. invitations made by a command) start with this.
 ASPHUB_SITE_URL = "http://127.0.0.1:8000"
 
@@ -161,7 +184,7 @@ ASPHUB_CSV_IMPORT_MAX_BYTES = 5 * 1024 * 1024
 
 # Directory pages (list and profiles) for anonymous visitors, and the filters' option lists, are
 # kept per process under the directory's data version, which changes with any change to what
-# they show (asphub.schools.versioning, asphub.schools.views.anonymous_page_cache).
+# they show (asphub.schools.page_cache).
 ASPHUB_DIRECTORY_CACHE = True
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},

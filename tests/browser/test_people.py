@@ -192,7 +192,7 @@ def test_school_coordinator_invites_a_teacher_who_opens_an_account(
 ):
     from asphub.accounts.tests.factories import PASSWORD
     from asphub.roles.models import Invitation, Role, RoleAssignment
-    from asphub.roles.services import invitation_problem
+    from asphub.roles.selectors import invitation_problem
     from asphub.roles.tests.factories import person_with
     from asphub.schools.models import School
 

@@ -16,7 +16,7 @@ from asphub.accounts.tests.factories import (
     current_code,
     enrol_authenticator,
 )
-from asphub.core.models import AuditEntry
+from asphub.audit.models import AuditEntry
 from asphub.roles.models import Role
 from asphub.roles.tests.factories import person_with
 from asphub.schools.tests.factories import SchoolFactory
@@ -423,11 +423,6 @@ def test_the_lockout_counts_the_address_whatever_its_case(client):
 
 
 # -- two-factor sign-in -------------------------------------------------------------------------
-
-
-@pytest.fixture
-def national_coordinator(latvia):
-    return person_with(Role.NATIONAL_COORDINATOR, country=latvia)
 
 
 def test_a_national_coordinator_without_an_authenticator_must_set_one_up(

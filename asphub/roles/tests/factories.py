@@ -1,36 +1,56 @@
-"""People holding roles, for tests. `person_with(Role.X, school=...)` is the usual entry."""
+"""People holding roles and invitations, for tests. `person_with(Role.X, school=...)` is the
+usual entry. Roles and invitations are made through the roles services, as the command line (or
+the inviting person) makes them in production: the same checks, staff flag and audit entries."""
 
-from datetime import timedelta
+from types import SimpleNamespace
+from unittest import mock
 
 import factory
-from django.utils import timezone
+from django.test import override_settings
 
 from asphub.accounts.tests.factories import UserFactory
-from asphub.roles.models import COUNTRY_ROLES, SCHOOL_ROLES, Invitation, Role, RoleAssignment
+from asphub.audit.models import StandIn
+from asphub.roles import services
+from asphub.roles.models import Invitation, Role, RoleAssignment
+from asphub.roles.services import invitation_create, role_grant
+
+# What happened to an invitation after it was sent: written over what the service recorded.
+LATER_HISTORY = ("created_at", "expires_at", "accepted_at", "accepted_by", "revoked_at")
 
 
-class RoleAssignmentFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = RoleAssignment
+class InvitationFactory(factory.Factory):
+    """An invitation sent by `invited_by` (or from the command line, when None) through
+    roles.services.invitation_create. Its link secret is `token` (pass token="..." to choose
+    it). Pass revoked_at, expires_at, accepted_at ... for an invitation further along.
 
-    user = factory.SubFactory(UserFactory)
-    role = Role.TEACHER
-
-
-class InvitationFactory(factory.django.DjangoModelFactory):
-    """An invitation whose link secret is `token` (pass token="..." to choose it)."""
+    The invitation e-mail is left out (the services' own tests read it), so that a test's
+    outbox holds only what the test itself causes."""
 
     class Meta:
         model = Invitation
-        exclude = ["token"]
 
     token = factory.Sequence(lambda n: f"test-token-{n:04d}-abcdefghijklmnop")
     email = factory.Sequence(lambda n: f"invitee{n}@example.org")
     role = Role.TEACHER
+    school = None
+    country = None
     language = "lv"
-    token_hash = factory.LazyAttribute(lambda o: Invitation.hash_token(o.token))
-    created_at = factory.LazyFunction(timezone.now)
-    expires_at = factory.LazyAttribute(lambda o: o.created_at + timedelta(days=7))
+    invited_by = None
+
+    @classmethod
+    def _create(cls, model_class, *, token, invited_by, **fields):
+        later = {name: fields.pop(name) for name in LATER_HISTORY if name in fields}
+        # The service draws the link secret at random; here the test chooses it.
+        chosen_secret = SimpleNamespace(token_urlsafe=lambda nbytes=None: token)
+        with (
+            mock.patch.object(services, "secrets", chosen_secret),
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+        ):
+            invitation = invitation_create(actor=invited_by or StandIn.COMMAND_LINE, **fields)
+        if later:
+            model_class.objects.filter(pk=invitation.pk).update(**later)
+            invitation.refresh_from_db()
+        return invitation
 
 
 def person_with(role: Role, *, school=None, country=None, **user_fields):
@@ -42,18 +62,7 @@ def person_with(role: Role, *, school=None, country=None, **user_fields):
 
 
 def grant(user, role: Role, *, school=None, country=None) -> RoleAssignment:
-    if role in SCHOOL_ROLES:
-        assert school is not None, "school roles need a school"
-        country = None
-    elif role in COUNTRY_ROLES:
-        assert country is not None, "country roles need a country"
-        school = None
-    else:
-        school = country = None
-    assignment = RoleAssignment.objects.create(user=user, role=role, school=school, country=country)
-    if role in (Role.NATIONAL_COORDINATOR, Role.ADMINISTRATOR) and not user.is_staff:
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
-    if hasattr(user, "_asphub_roles"):
-        del user._asphub_roles
-    return assignment
+    """Give `user` the role from the command line (roles.services.role_grant)."""
+    return role_grant(
+        actor=StandIn.COMMAND_LINE, user=user, role=role, school=school, country=country
+    )

@@ -18,17 +18,16 @@ from django.utils import timezone, translation
 
 from asphub.accounts.models import User
 from asphub.accounts.tests.factories import PASSWORD, UserFactory
-from asphub.core.models import AuditEntry
+from asphub.audit.models import AuditEntry
 from asphub.roles.models import Invitation, Role, RoleAssignment
 from asphub.roles.tests.factories import InvitationFactory, person_with
-from asphub.schools.tests.factories import CountryFactory, SchoolFactory
 
 pytestmark = pytest.mark.django_db
 
 TOKEN = "the-secret-of-this-invitation-0123456789abcdef"
 EMAIL = "liga.ozola@example.org"
 GOOD_PASSWORD = "seven quiet rivers under the old bridge"
-SCHOOL = "Ozolu pamatskola"
+SCHOOL = "Ozolu pamatskola"  # the `school` fixture (conftest.py)
 
 
 def url(name: str, *args, language: str = "en") -> str:
@@ -38,18 +37,6 @@ def url(name: str, *args, language: str = "en") -> str:
 
 def accept_url(token: str = TOKEN, language: str = "en") -> str:
     return url("roles:accept", token, language=language)
-
-
-@pytest.fixture
-def school(db):
-    return SchoolFactory(country=CountryFactory(code="LV"), name=SCHOOL)
-
-
-@pytest.fixture
-def coordinator(school):
-    return person_with(
-        Role.SCHOOL_COORDINATOR, school=school, email="ilze@example.org", full_name="Ilze Kalna"
-    )
 
 
 @pytest.fixture

@@ -7,11 +7,16 @@ and Estonia with one school (E). The actors are a teacher and a school coordinat
 reviewer and a national coordinator of Latvia, an administrator, a signed-in person with no role
 and an anonymous visitor (and, for the permission layer alone, a superuser, a coordinator whose
 role was taken back and a coordinator whose account is deactivated).
+
+The world is built once for the whole module (`world_once`) and every test starts from it
+unchanged: whatever a test writes, allowed or not, is rolled back before the next one.
 """
 
 from __future__ import annotations
 
+import copy
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -20,13 +25,13 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 
 from asphub.accounts.models import User
 from asphub.accounts.tests.factories import UserFactory, enrol_authenticator
-from asphub.core.audit import COMMAND_LINE, record_audit
-from asphub.core.models import AuditEntry
+from asphub.audit.models import AuditEntry, StandIn
+from asphub.audit.services import audit_record
 from asphub.countries.models import Country
 from asphub.roles import permissions
 from asphub.roles.models import Invitation, Role, RoleAssignment
@@ -68,7 +73,7 @@ def build_world() -> World:
     foreign = SchoolFactory(country=estonia, name=FOREIGN_SCHOOL)
 
     former = person_with(Role.SCHOOL_COORDINATOR, school=own, email="former@example.org")
-    RoleAssignment.objects.filter(user=former).update(revoked_at=timezone.now())
+    role_revoke(actor=StandIn.COMMAND_LINE, assignment=RoleAssignment.objects.get(user=former))
     actors: dict[str, Any] = {
         "teacher": person_with(Role.TEACHER, school=own, email="teacher@example.org"),
         "school_coordinator": person_with(
@@ -112,8 +117,12 @@ def build_world() -> World:
         )
 
     invitations = {key: invited(key, role, **scope) for key, (role, scope) in targets.items()}
-    record_audit(actor=COMMAND_LINE, action="test.marker", country_code="LV", note=LATVIAN_MARKER)
-    record_audit(actor=COMMAND_LINE, action="test.marker", country_code="EE", note=ESTONIAN_MARKER)
+    audit_record(
+        actor=StandIn.COMMAND_LINE, action="test.marker", country_code="LV", note=LATVIAN_MARKER
+    )
+    audit_record(
+        actor=StandIn.COMMAND_LINE, action="test.marker", country_code="EE", note=ESTONIAN_MARKER
+    )
     return World(
         schools={"own": own, "other": other, "foreign": foreign},
         countries={"own": latvia, "foreign": estonia},
@@ -123,9 +132,27 @@ def build_world() -> World:
     )
 
 
+@pytest.fixture(scope="module")
+def world_once(django_db_setup, django_db_blocker) -> Iterator[tuple[World, dict[str, list]]]:
+    """The world and its rows, built once for the module inside a transaction that is rolled
+    back when the module is done. Each test runs in a savepoint inside it (pytest-django's
+    `db`), which is rolled back after the test: the allowed writes of one test never reach the
+    next. (This needs every test here to be non-transactional: no `transactional_db` or
+    `live_server`, whose flush would empty the world.)"""
+    with django_db_blocker.unblock(), transaction.atomic():
+        built = build_world()
+        yield built, snapshot()
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def world(db) -> World:
-    return build_world()
+def world(world_once, db) -> World:
+    """The module's world as fresh objects (as Django's setUpTestData gives them): what a test
+    changes on them in memory, e.g. by refresh_from_db() after a write, does not reach the
+    next test either."""
+    built, rows = world_once
+    assert snapshot() == rows, "an earlier test left the world changed"
+    return copy.deepcopy(built)
 
 
 def snapshot() -> dict[str, list]:
@@ -295,7 +322,9 @@ AUDIT_MARKERS = {
 @pytest.mark.parametrize("actor", MATRIX_ACTORS)
 def test_each_actor_finds_exactly_the_objects_of_its_scope(world, actor):
     user = world.actors[actor]
-    schools = set(permissions.workspace_schools(user).values_list("name", flat=True))
+    schools = set(
+        permissions.workspace_schools(user, School.objects.all()).values_list("name", flat=True)
+    )
     assert schools == WORKSPACES.get(actor, set())
     countries = set(permissions.coordinated_countries(user).values_list("code", flat=True))
     assert countries == COUNTRIES.get(actor, set())
@@ -466,7 +495,7 @@ def test_dashboard_pages(client, world, actor, page, expected):
 def test_taking_back_a_role(client, world, actor, target, expected):
     user = sign_in(client, world, actor)
     assignment = world.assignments[target]
-    url = reverse("dashboard:revoke_role", args=[assignment.pk])
+    url = reverse("roles:revoke_role", args=[assignment.pk])
     before = snapshot()
     response = client.post(url)
     if expected == SIGN_IN:
@@ -493,7 +522,7 @@ def test_taking_back_a_role(client, world, actor, target, expected):
 def test_withdrawing_an_invitation(client, world, actor, target, expected):
     user = sign_in(client, world, actor)
     invitation = world.invitations[target]
-    url = reverse("dashboard:withdraw_invitation", args=[invitation.pk])
+    url = reverse("roles:withdraw_invitation", args=[invitation.pk])
     before = snapshot()
     response = client.post(url)
     if expected == SIGN_IN:
@@ -570,7 +599,7 @@ def test_a_reviewer_cannot_act_as_a_coordinator_and_nothing_changes(
         )
     assert invite.status_code == 404
     assert school.name not in invite.content.decode()
-    revoke = client.post(reverse("dashboard:revoke_role", args=[teacher_role.pk]))
+    revoke = client.post(reverse("roles:revoke_role", args=[teacher_role.pk]))
     assert revoke.status_code == 404
     assert client.get(reverse("audit:log")).status_code == 403
     assert client.get(reverse("audit:export_csv")).status_code == 403
@@ -639,7 +668,7 @@ def test_after_taking_back_a_role_one_is_never_sent_to_another_site(client, worl
     sign_in(client, world, "school_coordinator")
     assignment = world.assignments["teacher_own_school"]
     response = client.post(
-        reverse("dashboard:revoke_role", args=[assignment.pk]),
+        reverse("roles:revoke_role", args=[assignment.pk]),
         {"next": "https://elsewhere.example/phish"},
     )
     assert response.status_code == 302
@@ -647,6 +676,6 @@ def test_after_taking_back_a_role_one_is_never_sent_to_another_site(client, worl
     workspace = reverse("dashboard:school", args=[world.schools["own"].pk])
     invitation = world.invitations["teacher_own_school"]
     response = client.post(
-        reverse("dashboard:withdraw_invitation", args=[invitation.pk]), {"next": workspace}
+        reverse("roles:withdraw_invitation", args=[invitation.pk]), {"next": workspace}
     )
     assert response["Location"] == workspace

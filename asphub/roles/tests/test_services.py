@@ -22,10 +22,12 @@ from django.utils.translation import gettext
 
 from asphub.accounts.models import User
 from asphub.accounts.tests.factories import UserFactory
-from asphub.core.audit import COMMAND_LINE
-from asphub.core.models import AuditEntry
+from asphub.audit.models import AuditEntry, StandIn
+from asphub.audit.tests.recorded import entries_from_now_on
 from asphub.roles.models import Invitation, Role, RoleAssignment
+from asphub.roles.permissions import require_permission
 from asphub.roles.services import (
+    account_delete,
     invitation_accept,
     invitation_create,
     invitation_revoke,
@@ -33,7 +35,7 @@ from asphub.roles.services import (
     role_revoke,
 )
 from asphub.roles.tests.factories import InvitationFactory, grant, person_with
-from asphub.schools.tests.factories import CountryFactory, SchoolFactory
+from asphub.schools.tests.factories import SchoolFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -42,48 +44,6 @@ TOKEN = "a-test-token-that-only-this-test-knows-0123456789"
 LINK = re.compile(
     r"(?P<base>https?://[^/\s]+)(?P<path>(?P<prefix>/en)?/invitations/(?P<token>[A-Za-z0-9_-]+)/)"
 )
-
-
-@pytest.fixture
-def latvia(db):
-    return CountryFactory(code="LV", name_lv="Latvija", name_en="Latvia")
-
-
-@pytest.fixture
-def school(latvia):
-    return SchoolFactory(country=latvia, name="Ozolu pamatskola")
-
-
-@pytest.fixture
-def other_school(latvia):
-    return SchoolFactory(country=latvia, name="Bērzu vidusskola")
-
-
-@pytest.fixture
-def foreign_school(estonia):
-    return SchoolFactory(country=estonia, name="Tallinna Kesklinna Kool")
-
-
-@pytest.fixture
-def coordinator(school):
-    return person_with(
-        Role.SCHOOL_COORDINATOR, school=school, email="koordinatore@example.org", full_name="Ilze"
-    )
-
-
-@pytest.fixture
-def teacher(school):
-    return person_with(Role.TEACHER, school=school, email="skolotajs@example.org")
-
-
-@pytest.fixture
-def national(latvia):
-    return person_with(Role.NATIONAL_COORDINATOR, country=latvia, email="national@example.org")
-
-
-@pytest.fixture
-def administrator(db):
-    return person_with(Role.ADMINISTRATOR, email="admin@example.org")
 
 
 def state() -> dict[str, list]:
@@ -113,6 +73,7 @@ def sign_in(client, email: str, password: str):
 def test_a_coordinator_invites_a_teacher_and_one_email_with_a_working_link_goes_out(
     client, coordinator, school, django_capture_on_commit_callbacks
 ):
+    recorded = entries_from_now_on()
     with django_capture_on_commit_callbacks(execute=True):
         invitation = invitation_create(
             actor=coordinator,
@@ -128,7 +89,7 @@ def test_a_coordinator_invites_a_teacher_and_one_email_with_a_working_link_goes_
     assert invitation.invited_by == coordinator
     assert invitation.expires_at - invitation.created_at == timedelta(days=7)
 
-    entry = AuditEntry.objects.get()
+    entry = recorded.get()
     assert entry.action == "invitation.created"
     assert entry.actor == coordinator
     assert entry.country_code == "LV"
@@ -161,12 +122,18 @@ def test_a_coordinator_invites_a_teacher_and_one_email_with_a_working_link_goes_
     [("lv", "Latvija", "Latvia", ""), ("en", "Latvia", "Latvija", "/en")],
 )
 def test_the_email_is_written_in_the_language_of_the_invitation(
-    national, latvia, language, country_name, other_name, prefix, django_capture_on_commit_callbacks
+    national_coordinator,
+    latvia,
+    language,
+    country_name,
+    other_name,
+    prefix,
+    django_capture_on_commit_callbacks,
 ):
     # Nobody has this address yet: the inviter's choice of language decides.
     with django_capture_on_commit_callbacks(execute=True):
         invitation_create(
-            actor=national,
+            actor=national_coordinator,
             email="recenzente@example.org",
             role=Role.REVIEWER,
             country=latvia,
@@ -220,6 +187,7 @@ def test_names_in_the_email_are_written_as_they_are(latvia, django_capture_on_co
 def test_an_invitation_rolled_back_sends_no_email(
     coordinator, school, django_capture_on_commit_callbacks
 ):
+    recorded = entries_from_now_on()
     with (
         django_capture_on_commit_callbacks(execute=True),
         pytest.raises(RuntimeError),
@@ -231,7 +199,7 @@ def test_an_invitation_rolled_back_sends_no_email(
         raise RuntimeError("something later in the same transaction failed")
     assert mail.outbox == []
     assert not Invitation.objects.exists()
-    assert not AuditEntry.objects.exists()
+    assert not recorded.exists()
 
 
 def test_a_second_invitation_to_the_same_role_is_refused_while_the_first_is_open(
@@ -340,7 +308,7 @@ def test_roles_one_may_not_give_are_refused_and_nothing_is_written(
         "teacher": lambda: person_with(Role.TEACHER, school=school),
         "coordinator": lambda: request.getfixturevalue("coordinator"),
         "reviewer": lambda: person_with(Role.REVIEWER, country=latvia),
-        "national": lambda: request.getfixturevalue("national"),
+        "national": lambda: request.getfixturevalue("national_coordinator"),
         "former_coordinator": lambda: _former_coordinator(school),
         "no_role": UserFactory,
         "anonymous": AnonymousUser,
@@ -359,7 +327,7 @@ def test_roles_one_may_not_give_are_refused_and_nothing_is_written(
 
 def _former_coordinator(school):
     user = person_with(Role.SCHOOL_COORDINATOR, school=school)
-    role_revoke(actor=COMMAND_LINE, assignment=user.role_assignments.get())
+    role_revoke(actor=StandIn.COMMAND_LINE, assignment=user.role_assignments.get())
     return User.objects.get(pk=user.pk)
 
 
@@ -411,7 +379,7 @@ def test_an_unknown_language_falls_back_to_latvian(
 def test_the_command_line_may_invite_the_first_administrator(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         invitation = invitation_create(
-            actor=COMMAND_LINE, email="first.admin@example.org", role=Role.ADMINISTRATOR
+            actor=StandIn.COMMAND_LINE, email="first.admin@example.org", role=Role.ADMINISTRATOR
         )
     assert invitation.invited_by is None
     entry = AuditEntry.objects.get()
@@ -439,6 +407,7 @@ def invitation(coordinator, school):
 
 
 def test_a_new_person_opens_an_account_and_gets_the_role(client, invitation, coordinator, school):
+    recorded = entries_from_now_on()
     assignment = invitation_accept(
         token=TOKEN, full_name="  Līga Ozola ", password=GOOD_PASSWORD, preferred_language="lv"
     )
@@ -462,7 +431,7 @@ def test_a_new_person_opens_an_account_and_gets_the_role(client, invitation, coo
     assert invitation.accepted_by == person
     assert invitation.accepted_at is not None
 
-    entries = {entry.action: entry for entry in AuditEntry.objects.all()}
+    entries = {entry.action: entry for entry in recorded.all()}
     assert set(entries) == {"account.created", "invitation.accepted", "role.granted"}
     assert entries["account.created"].actor == person
     assert entries["invitation.accepted"].actor == person
@@ -504,12 +473,13 @@ def test_an_invitation_made_by_the_service_is_accepted_with_the_link_from_the_em
 def test_a_signed_in_person_accepts_with_their_existing_account(invitation, school):
     person = UserFactory(email="Liga.Ozola@Example.org")  # the address is not case sensitive
     people = User.objects.count()
+    recorded = entries_from_now_on()
     assignment = invitation_accept(token=TOKEN, user=person)
     assert assignment.user == person
     assert assignment.school == school
     assert User.objects.count() == people
     assert not AuditEntry.objects.filter(action="account.created").exists()
-    assert set(AuditEntry.objects.values_list("action", flat=True)) == {
+    assert set(recorded.values_list("action", flat=True)) == {
         "invitation.accepted",
         "role.granted",
     }
@@ -656,6 +626,7 @@ def test_a_role_taken_back_stops_working_on_the_next_request(client, coordinator
     assert school.name in client.get(reverse("dashboard:index")).content.decode()
 
     assignment = teacher.role_assignments.get()
+    recorded = entries_from_now_on()
     role_revoke(actor=coordinator, assignment=assignment)
 
     response = client.get(workspace)
@@ -667,7 +638,7 @@ def test_a_role_taken_back_stops_working_on_the_next_request(client, coordinator
     assignment.refresh_from_db()
     assert assignment.revoked_at is not None
     assert assignment.revoked_by == coordinator
-    entry = AuditEntry.objects.get()
+    entry = recorded.get()
     assert (entry.action, entry.actor, entry.country_code) == ("role.revoked", coordinator, "LV")
     assert entry.before == {"role": "teacher", "school": school.name, "country": None}
 
@@ -686,7 +657,7 @@ def test_a_role_cannot_be_taken_back_twice(coordinator, teacher):
 def test_taking_back_a_role_one_may_not_give_is_refused(request, who, teacher, other_school):
     actor = {
         "teacher": lambda: person_with(Role.TEACHER, school=teacher.role_assignments.get().school),
-        "national": lambda: request.getfixturevalue("national"),
+        "national": lambda: request.getfixturevalue("national_coordinator"),
         "other_coordinator": lambda: person_with(Role.SCHOOL_COORDINATOR, school=other_school),
         "no_role": UserFactory,
     }[who]()
@@ -728,25 +699,28 @@ def test_a_superuser_stays_staff_when_a_role_is_taken_back(administrator, latvia
 
 def test_granting_a_role_already_held_changes_nothing(administrator, school):
     person = UserFactory()
+    recorded = entries_from_now_on()
     first = role_grant(actor=administrator, user=person, role=Role.TEACHER, school=school)
     before = state()
     again = role_grant(actor=administrator, user=person, role=Role.TEACHER, school=school)
     assert again == first
     assert state() == before
-    assert AuditEntry.objects.filter(action="role.granted").count() == 1
+    assert recorded.filter(action="role.granted").count() == 1
 
 
-def test_a_national_coordinator_may_not_make_another(national, latvia):
+def test_a_national_coordinator_may_not_make_another(national_coordinator, latvia):
     person = UserFactory()
     before = state()
     with pytest.raises(PermissionDenied):
-        role_grant(actor=national, user=person, role=Role.NATIONAL_COORDINATOR, country=latvia)
+        role_grant(
+            actor=national_coordinator, user=person, role=Role.NATIONAL_COORDINATOR, country=latvia
+        )
     assert state() == before
 
 
 def test_the_command_line_grants_the_first_administrator():
     person = UserFactory()
-    role_grant(actor=COMMAND_LINE, user=person, role=Role.ADMINISTRATOR)
+    role_grant(actor=StandIn.COMMAND_LINE, user=person, role=Role.ADMINISTRATOR)
     person.refresh_from_db()
     assert person.is_staff
     entry = AuditEntry.objects.get()
@@ -759,10 +733,11 @@ def test_the_command_line_grants_the_first_administrator():
 def test_a_coordinator_withdraws_an_invitation_and_the_link_stops_working(
     client, invitation, coordinator
 ):
+    recorded = entries_from_now_on()
     invitation_revoke(actor=coordinator, invitation=invitation)
     invitation.refresh_from_db()
     assert invitation.revoked_at is not None
-    entry = AuditEntry.objects.get()
+    entry = recorded.get()
     assert (entry.action, entry.actor, entry.country_code) == (
         "invitation.withdrawn",
         coordinator,
@@ -792,7 +767,7 @@ def test_withdrawing_an_invitation_one_may_not_give_is_refused(
 ):
     actor = {
         "teacher": lambda: person_with(Role.TEACHER, school=school),
-        "national": lambda: request.getfixturevalue("national"),
+        "national": lambda: request.getfixturevalue("national_coordinator"),
         "other_coordinator": lambda: person_with(Role.SCHOOL_COORDINATOR, school=other_school),
         "anonymous": AnonymousUser,
     }[who]()
@@ -807,7 +782,6 @@ def test_withdrawing_an_invitation_one_may_not_give_is_refused(
 def test_invitation_to_a_verified_secondary_address_is_accepted_when_signed_in(latvia):
     from allauth.account.models import EmailAddress
 
-    from asphub.roles.services import invitation_accept
     from asphub.schools.tests.factories import SchoolFactory
 
     school = SchoolFactory(country=latvia)
@@ -823,12 +797,12 @@ def test_invitation_to_a_verified_secondary_address_is_accepted_when_signed_in(l
 
 @pytest.mark.parametrize(("chosen", "preferred"), [("lv", "en"), ("en", "lv")])
 def test_someone_with_an_account_is_invited_in_their_own_language(
-    national, latvia, chosen, preferred, django_capture_on_commit_callbacks
+    national_coordinator, latvia, chosen, preferred, django_capture_on_commit_callbacks
 ):
     UserFactory(email="recenzente@example.org", preferred_language=preferred)
     with django_capture_on_commit_callbacks(execute=True):
         invitation = invitation_create(
-            actor=national,
+            actor=national_coordinator,
             email="recenzente@example.org",
             role=Role.REVIEWER,
             country=latvia,
@@ -848,12 +822,12 @@ def test_someone_with_an_account_is_invited_in_their_own_language(
 
 
 def test_an_invitation_lapses_when_its_sender_loses_the_role_that_allowed_it(
-    coordinator, school, national
+    coordinator, school, national_coordinator
 ):
     invitation = invitation_create(
         actor=coordinator, email="jauna@example.org", role=Role.TEACHER, school=school
     )
-    role_revoke(actor=national, assignment=coordinator.role_assignments.get())
+    role_revoke(actor=national_coordinator, assignment=coordinator.role_assignments.get())
 
     invitation.refresh_from_db()
     assert invitation.revoked_at is not None
@@ -893,11 +867,33 @@ def test_an_administrator_may_step_down_when_another_remains(db):
 
 
 def test_deleting_an_account_ends_the_invitations_to_and_from_it(school, coordinator):
-    from asphub.accounts.services import account_delete
-
     sent = InvitationFactory(school=school, invited_by=coordinator, email="a@example.org")
     received = InvitationFactory(school=school, email=coordinator.email, role=Role.TEACHER)
     account_delete(actor=coordinator, user=coordinator)
     for invitation in (sent, received):
         invitation.refresh_from_db()
         assert invitation.revoked_at is not None
+
+
+# -- the one guard: a person by their roles, the command line as trusted ----------------------
+
+
+def test_the_guard_lets_the_command_line_act_and_a_person_only_where_allowed(school):
+    person = person_with(Role.TEACHER, school=school)
+    asked = []
+
+    def allowed(who):
+        asked.append(who)
+        return who == person
+
+    require_permission(StandIn.COMMAND_LINE, allowed, "refused")
+    assert asked == []  # the command line is not asked about
+    require_permission(person, allowed, "refused")
+    for refused in (
+        person_with(Role.TEACHER, school=school),
+        AnonymousUser(),
+        StandIn.SYSTEM,
+        "command-line",
+    ):
+        with pytest.raises(PermissionDenied, match="refused"):
+            require_permission(refused, allowed, "refused")

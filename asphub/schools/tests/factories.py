@@ -2,6 +2,7 @@ import factory
 
 from asphub.countries.models import Country, Subdivision
 from asphub.schools.models import InstitutionType, MembershipStatus, Ownership, School
+from asphub.schools.services import unique_school_slug
 from asphub.taxonomy.models import FlagshipNetwork
 
 
@@ -43,7 +44,8 @@ class SchoolFactory(factory.django.DjangoModelFactory):
     country = factory.SubFactory(CountryFactory)
     subdivision = factory.SubFactory(SubdivisionFactory, country=factory.SelfAttribute("..country"))
     name = factory.Sequence(lambda n: f"Skola {n}")
-    slug = factory.Sequence(lambda n: f"skola-{n}")
+    # The directory address is made from the name, as the import makes it.
+    slug = factory.LazyAttribute(lambda school: unique_school_slug(school.name))
     institution_type = InstitutionType.SECONDARY
     ownership = Ownership.MUNICIPAL
     settlement = "Rīga"

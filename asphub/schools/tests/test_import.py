@@ -7,10 +7,10 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from asphub.accounts.models import User
-from asphub.core.models import AuditEntry
+from asphub.audit.models import AuditEntry, StandIn
 from asphub.schools.csv_rows import SchoolFileError
 from asphub.schools.models import School
-from asphub.schools.services import COMMAND_LINE, SchoolImportRejected, schools_import
+from asphub.schools.services import SchoolImportRejected, schools_import
 
 HEADER = "name,institution_type,ownership,municipality_code,municipality,settlement,latitude,longitude,location_precision\n"
 GOOD = "Alsungas vidusskola,secondary,municipal,LV-050,Kuldīgas novads,Alsunga,56.981,21.561,settlement\n"
@@ -30,7 +30,7 @@ def english_messages():
 def run_import(content: str | bytes, **kwargs):
     latvia = kwargs.pop("country")
     data = content.encode("utf-8") if isinstance(content, str) else content
-    return schools_import(actor=COMMAND_LINE, country=latvia, content=data, **kwargs)
+    return schools_import(actor=StandIn.COMMAND_LINE, country=latvia, content=data, **kwargs)
 
 
 def test_valid_file_creates_schools_with_their_municipality(latvia):

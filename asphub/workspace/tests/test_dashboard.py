@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from asphub.accounts.tests.factories import UserFactory, enrol_authenticator
-from asphub.core.models import AuditEntry
+from asphub.audit.models import AuditEntry
 from asphub.roles.models import Invitation, Role
 from asphub.roles.tests.factories import InvitationFactory, grant, person_with
 from asphub.schools.models import MembershipStatus
@@ -200,7 +200,7 @@ def test_a_school_coordinator_withdraws_an_invitation(client, school):
     )
     invitation = Invitation.objects.get()
     response = client.post(
-        f"/en/dashboard/invitations/{invitation.pk}/withdraw/", {"next": school_page(school)}
+        f"/en/invitations/{invitation.pk}/withdraw/", {"next": school_page(school)}
     )
     assert response.status_code == 302
     assert response["Location"] == school_page(school)
@@ -214,7 +214,7 @@ def test_a_school_coordinator_withdraws_an_invitation(client, school):
     entry = AuditEntry.objects.get(action="invitation.withdrawn")
     assert entry.actor == coordinator
     # A second withdrawal changes nothing and says why.
-    again = client.post(f"/en/dashboard/invitations/{invitation.pk}/withdraw/", follow=True)
+    again = client.post(f"/en/invitations/{invitation.pk}/withdraw/", follow=True)
     assert any("still open can be withdrawn" in m for m in messages_of(again))
     assert AuditEntry.objects.filter(action="invitation.withdrawn").count() == 1
 
@@ -223,7 +223,7 @@ def test_withdrawing_never_sends_people_to_another_site(client, school):
     signed_in(client, person_with(Role.SCHOOL_COORDINATOR, school=school))
     invitation = InvitationFactory(school=school)
     response = client.post(
-        f"/dashboard/invitations/{invitation.pk}/withdraw/", {"next": "https://evil.example/"}
+        f"/invitations/{invitation.pk}/withdraw/", {"next": "https://evil.example/"}
     )
     assert response.status_code == 302
     assert "evil.example" not in response["Location"]
@@ -233,7 +233,7 @@ def test_withdrawing_never_sends_people_to_another_site(client, school):
 def test_nobody_withdraws_an_invitation_outside_their_scope(client, school, other_school):
     signed_in(client, person_with(Role.SCHOOL_COORDINATOR, school=school))
     elsewhere = InvitationFactory(school=other_school)
-    response = client.post(f"/dashboard/invitations/{elsewhere.pk}/withdraw/")
+    response = client.post(f"/invitations/{elsewhere.pk}/withdraw/")
     assert response.status_code == 404
     elsewhere.refresh_from_db()
     assert elsewhere.revoked_at is None
@@ -242,7 +242,7 @@ def test_nobody_withdraws_an_invitation_outside_their_scope(client, school, othe
 def test_withdrawing_needs_a_post(client, school):
     signed_in(client, person_with(Role.SCHOOL_COORDINATOR, school=school))
     invitation = InvitationFactory(school=school)
-    assert client.get(f"/dashboard/invitations/{invitation.pk}/withdraw/").status_code == 405
+    assert client.get(f"/invitations/{invitation.pk}/withdraw/").status_code == 405
     invitation.refresh_from_db()
     assert invitation.revoked_at is None
 
@@ -252,7 +252,7 @@ def test_a_school_coordinator_takes_back_a_teachers_role(client, school):
     teacher = person_with(Role.TEACHER, school=school, full_name="Ilze Ozola")
     assignment = teacher.role_assignments.get()
     response = client.post(
-        f"/en/dashboard/roles/{assignment.pk}/revoke/", {"next": school_page(school)}, follow=True
+        f"/en/roles/{assignment.pk}/revoke/", {"next": school_page(school)}, follow=True
     )
     assignment.refresh_from_db()
     assert assignment.revoked_at is not None
@@ -475,7 +475,7 @@ def test_taking_back_a_role_is_confirmed_first_and_nothing_changes_until_then(cl
     teacher = person_with(Role.TEACHER, school=school, full_name="Ilze Ozola")
     assignment = teacher.role_assignments.get()
     team = client.get(school_page(school)).content.decode()
-    confirm_url = f"/en/dashboard/roles/{assignment.pk}/revoke/"
+    confirm_url = f"/en/roles/{assignment.pk}/revoke/"
     assert confirm_url in team
     page = client.get(confirm_url, {"next": school_page(school)})
     assert page.status_code == 200
@@ -489,9 +489,7 @@ def test_taking_back_a_role_is_confirmed_first_and_nothing_changes_until_then(cl
 def test_the_confirmation_page_never_links_to_another_site(client, school):
     signed_in(client, person_with(Role.SCHOOL_COORDINATOR, school=school))
     assignment = person_with(Role.TEACHER, school=school).role_assignments.get()
-    page = client.get(
-        f"/dashboard/roles/{assignment.pk}/revoke/", {"next": "https://evil.example/"}
-    )
+    page = client.get(f"/roles/{assignment.pk}/revoke/", {"next": "https://evil.example/"})
     body = page.content.decode()
     # (The language links keep the query string: they stay on this site.)
     assert 'href="https://evil.example/"' not in body

@@ -1,4 +1,5 @@
-"""A person's own account: profile, personal data download, deletion."""
+"""A person's own account: profile, personal data download, deletion. These pages live in the
+workspace because they gather what every app below holds about the person."""
 
 from __future__ import annotations
 
@@ -14,10 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from .forms import AccountDeleteForm, ProfileForm
-from .models import User
-from .selectors import personal_data
-from .services import account_delete, profile_update
+from asphub.accounts.forms import AccountDeleteForm, ProfileForm
+from asphub.accounts.models import User
+from asphub.accounts.services import profile_update
+from asphub.roles.services import account_delete
+
+from ..selectors import personal_data
 
 
 @login_required

@@ -13,12 +13,16 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from asphub.audit.display import recorded_values
 from asphub.core.spreadsheets import EchoBuffer, spreadsheet_safe
+from asphub.roles.models import Role
 from asphub.roles.permissions import can_view_any_audit_log, visible_audit_entries
 
-from .filters import AuditEntryFilter
+from ..audit_filters import AuditEntryFilter
 
 PAGE_SIZE = 50
+# Recorded values shown with their labels: the audit app stores codes and knows no roles.
+VALUE_CHOICES = {"role": Role}
 
 
 def _filtered(request: HttpRequest) -> AuditEntryFilter:
@@ -41,12 +45,20 @@ def _matching(entries: AuditEntryFilter):
 def audit_log(request: HttpRequest) -> HttpResponse:
     entries = _filtered(request)
     page = Paginator(_matching(entries), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "entry": entry,
+            "before": recorded_values(entry.before, value_choices=VALUE_CHOICES),
+            "after": recorded_values(entry.after, value_choices=VALUE_CHOICES),
+        }
+        for entry in page
+    ]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "audit/log.html",
-        {"filter": entries, "page": page, "query_string": query.urlencode()},
+        {"filter": entries, "page": page, "rows": rows, "query_string": query.urlencode()},
     )
 
 

@@ -4,10 +4,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from asphub.audit.models import StandIn
 from asphub.countries.models import Country
 from asphub.countries.services import subdivisions_load_iso
 from asphub.schools.csv_rows import SchoolFileError
-from asphub.schools.services import COMMAND_LINE, SchoolImportRejected, schools_import
+from asphub.schools.services import SchoolImportRejected, schools_import
 
 
 class Command(BaseCommand):
@@ -44,7 +45,7 @@ class Command(BaseCommand):
             raise CommandError(_("The file is too large to be a list of schools."))
         try:
             result = schools_import(
-                actor=COMMAND_LINE,
+                actor=StandIn.COMMAND_LINE,
                 country=target,
                 content=file.read_bytes(),
                 skip_invalid=skip_invalid,

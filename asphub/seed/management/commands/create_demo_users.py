@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import translation
 
 from asphub.accounts.models import User
-from asphub.core.audit import COMMAND_LINE
+from asphub.audit.models import StandIn
 from asphub.countries.models import Country
 from asphub.roles.models import Role
 from asphub.roles.services import role_grant
@@ -40,7 +40,7 @@ class Command(BaseCommand):
                 user = User.objects.create_user(email, DEMO_PASSWORD, full_name=full_name)
                 EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
                 role_grant(
-                    actor=COMMAND_LINE,
+                    actor=StandIn.COMMAND_LINE,
                     user=user,
                     role=role,
                     school=school if role in (Role.SCHOOL_COORDINATOR, Role.TEACHER) else None,

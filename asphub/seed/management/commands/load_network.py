@@ -3,10 +3,11 @@ import json
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from asphub.audit.models import StandIn
 from asphub.countries.models import Country
 from asphub.countries.services import countries_load_iso, subdivisions_load_iso
 from asphub.pages.services import pages_load_defaults
-from asphub.schools.services import COMMAND_LINE, schools_import
+from asphub.schools.services import schools_import
 from asphub.taxonomy.services import reference_data_load
 
 DATA_DIR = settings.BASE_DIR / "data"
@@ -34,7 +35,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  {pages_load_defaults(country=latvia, pages=pages)} pages added")
         self.stdout.write("Loading Latvia's member schools...")
         result = schools_import(
-            actor=COMMAND_LINE,
+            actor=StandIn.COMMAND_LINE,
             country=latvia,
             content=(DATA_DIR / "latvian-member-schools.csv").read_bytes(),
             update_existing=False,

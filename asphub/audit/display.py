@@ -1,0 +1,61 @@
+"""How a recorded before/after state reads in the log: keys and known values in the reader's
+language, everything else exactly as recorded."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .models import StandIn, label_of
+
+
+class RecordedKey(models.TextChoices):
+    """The keys services use in an entry's before and after states."""
+
+    ROLE = "role", _("role")
+    SCHOOL = "school", _("school")
+    COUNTRY = "country", _("country")
+    EMAIL = "email", _("e-mail address")
+    LOGIN = "login", _("e-mail address")
+    IP_ADDRESS = "ip_address", _("IP address")
+    FAILURES = "failures", _("failed attempts")
+    FULL_NAME = "full_name", _("full name")
+    PREFERRED_LANGUAGE = "preferred_language", _("preferred language")
+    CREATED = "created", _("added")
+    UPDATED = "updated", _("updated")
+    UNCHANGED = "unchanged", _("unchanged")
+    SKIPPED_LINES = "skipped_lines", _("skipped lines")
+    ADDED = "added", _("added")
+    CHANGED = "changed", _("changed")
+    DELETED = "deleted", _("deleted")
+    RECORDS = "records", _("records")
+
+
+def recorded_values(
+    values: Any, *, value_choices: Mapping[str, type[models.TextChoices]] | None = None
+) -> list[tuple[str, str]]:
+    """A before or after state as (key, value) pairs to show. `value_choices` names, per key,
+    the choices whose labels its values are shown with (e.g. {"role": Role}): the app that
+    shows the log knows them, this one does not."""
+    if not values:
+        return []
+    if not isinstance(values, dict):
+        return [("", str(values))]
+    value_choices = value_choices or {}
+    pairs = []
+    for key, value in values.items():
+        if value is None or value == []:
+            shown = "—"
+        elif isinstance(value, str) and key in value_choices:
+            shown = label_of(value_choices[key], value)
+        elif isinstance(value, str):
+            shown = label_of(StandIn, value)
+        elif isinstance(value, list):
+            shown = ", ".join(str(item) for item in value)
+        else:
+            shown = str(value)
+        pairs.append((label_of(RecordedKey, key), shown))
+    return pairs
