@@ -60,6 +60,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.full_name or self.email
 
+    def clean(self) -> None:
+        # One address, one account: stored in lower case, as the manager stores it, so that
+        # "Anna@Example.org" cannot open a second account beside "anna@example.org".
+        super().clean()
+        self.email = type(self).objects.normalize_email(self.email).lower()
+
     def get_full_name(self) -> str:
         return self.full_name
 

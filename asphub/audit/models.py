@@ -20,11 +20,28 @@ class AuditAction(models.TextChoices):
     INVITATION_CREATED = "invitation.created", _("invitation sent")
     INVITATION_ACCEPTED = "invitation.accepted", _("invitation accepted")
     INVITATION_WITHDRAWN = "invitation.withdrawn", _("invitation withdrawn")
+    INVITATION_RESENT = "invitation.resent", _("invitation sent again")
     ROLE_GRANTED = "role.granted", _("role given")
     ROLE_REVOKED = "role.revoked", _("role taken back")
     SCHOOLS_IMPORTED = "school.import", _("schools imported")
     SCHOOL_UPDATED_BY_IMPORT = "school.import_update", _("school updated by import")
     SIGNIN_LOCKED_OUT = "signin.locked_out", _("sign-in paused after failed attempts")
+    SIGNIN_LOCKOUTS_CLEARED = "signin.lockouts_cleared", _("sign-in pauses lifted")
+    ACCOUNT_PASSWORD_CHANGED = "account.password_changed", _("password changed")
+    ACCOUNT_PASSWORD_RESET = "account.password_reset", _("password reset from an e-mail link")
+    ACCOUNT_EMAIL_ADDED = "account.email_added", _("e-mail address added")
+    ACCOUNT_EMAIL_CONFIRMED = "account.email_confirmed", _("e-mail address confirmed")
+    ACCOUNT_EMAIL_REMOVED = "account.email_removed", _("e-mail address removed")
+    ACCOUNT_EMAIL_CHANGED = "account.email_changed", _("sign-in address changed")
+    ACCOUNT_TWO_FACTOR_ADDED = "account.two_factor_added", _("two-factor sign-in method added")
+    ACCOUNT_TWO_FACTOR_REMOVED = (
+        "account.two_factor_removed",
+        _("two-factor sign-in method removed"),
+    )
+    ACCOUNT_RECOVERY_CODES_RESET = (
+        "account.recovery_codes_reset",
+        _("new recovery codes made"),
+    )
     ADMIN_ADDED = "admin.added", _("added in the administration")
     ADMIN_CHANGED = "admin.changed", _("changed in the administration")
     ADMIN_DELETED = "admin.deleted", _("deleted in the administration")

@@ -335,6 +335,44 @@ def invitation_revoke(*, actor: Actor, invitation: Invitation) -> Invitation:
     return invitation
 
 
+def invitation_resend(*, actor: Actor, invitation: Invitation, site_url: str = "") -> Invitation:
+    """Send an open invitation again (whoever may withdraw it): a new link, valid for another
+    7 days from now; the old link stops working, since only the new secret's hash is kept."""
+    require_permission(
+        actor,
+        lambda person: can_invite(
+            person, invitation.role, school=invitation.school, country=invitation.country
+        ),
+        _("You may not send this invitation again."),
+    )
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("school__country", "country", "invited_by")
+            .get(pk=invitation.pk)
+        )
+        if invitation.status != InvitationStatus.PENDING:
+            raise ValidationError(
+                _("Only an invitation that is still open can be sent again."), code="not_pending"
+            )
+        before = {"expires_at": invitation.expires_at.isoformat()}
+        invitation.token_hash = Invitation.hash_token(token)
+        invitation.expires_at = timezone.now() + INVITATION_VALIDITY
+        invitation.save(update_fields=["token_hash", "expires_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.INVITATION_RESENT,
+            obj=invitation,
+            country_code=_scope_country_code(invitation),
+            before=before,
+            after={**_describe(invitation), "email": invitation.email,
+                   "expires_at": invitation.expires_at.isoformat()},
+        )  # fmt: skip
+        _send_invitation(invitation, token, site_url)
+    return invitation
+
+
 def invitation_accept(
     *,
     token: str,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.views import shortcut
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,7 +26,16 @@ from . import permissions
 from .forms import AcceptWithNewAccountForm, InviteForm
 from .models import InvitationStatus, Role
 from .selectors import invitation_by_token, invitation_problem, is_addressed_to
-from .services import invitation_accept, invitation_create, invitation_revoke, role_revoke
+from .services import (
+    invitation_accept,
+    invitation_create,
+    invitation_resend,
+    invitation_revoke,
+    role_revoke,
+)
+
+# The backend that checks e-mail and password (settings.AUTHENTICATION_BACKENDS).
+PASSWORD_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 
 
 @never_cache
@@ -75,7 +85,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         form.password_errors_for(candidate)
     if request.method == "POST" and form.is_valid():
         try:
-            invitation_accept(
+            assignment = invitation_accept(
                 token=token,
                 full_name=form.cleaned_data["full_name"],
                 password=form.cleaned_data["password1"],
@@ -84,12 +94,16 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            # The link proved the address and the password was just chosen: asking for it
+            # again would prove nothing more. Roles that need two-factor sign-in are sent on
+            # to set it up by RequireTwoFactorMiddleware.
+            login(request, assignment.user, backend=PASSWORD_BACKEND)
             messages.success(
                 request,
-                _("Your account is ready. Sign in with %(email)s and your new password.")
+                _("Your account is ready, and you are signed in as %(email)s.")
                 % {"email": invitation.email},
             )
-            return redirect(reverse("account_login") + "?" + urlencode({"login": invitation.email}))
+            return redirect("dashboard:index")
     context["form"] = form
     return render(request, "roles/invitation_accept.html", context)
 
@@ -212,5 +226,30 @@ def withdraw_invitation(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request, _("The invitation to %(email)s is withdrawn.") % {"email": invitation.email}
+        )
+    return _back(request, "dashboard:index")
+
+
+@login_required
+@require_POST
+def resend_invitation(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send an open invitation again, with a new link (the old one stops working)."""
+    invitation = get_object_or_404(
+        permissions.manageable_invitations(request.user).select_related(
+            "school__country", "country"
+        ),
+        pk=pk,
+    )
+    try:
+        invitation_resend(
+            actor=request.user, invitation=invitation, site_url=request.build_absolute_uri("/")
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            _("The invitation to %(email)s is sent again, with a new link that works for 7 days.")
+            % {"email": invitation.email},
         )
     return _back(request, "dashboard:index")

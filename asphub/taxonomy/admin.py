@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from asphub.audit.admin import AuditedModelAdmin
+
 from .models import (
     FlagshipNetwork,
     InternationalDay,
@@ -9,7 +11,9 @@ from .models import (
 )
 
 
-class BilingualAdmin(admin.ModelAdmin):
+class BilingualAdmin(AuditedModelAdmin):
+    """The shared vocabulary is the platform's: its changes go into the platform's own log."""
+
     list_display = ["name_lv", "name_en", "slug"]
     search_fields = ["name_lv", "name_en", "slug"]
 

@@ -21,7 +21,6 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
-    "axes",
     "django_tasks",
     "django_tasks_db",
     # In the order of the layers (each app imports only from those above it in this list).
@@ -32,6 +31,8 @@ INSTALLED_APPS = [
     "asphub.taxonomy",
     "asphub.accounts",
     "asphub.roles",
+    # After asphub.roles, whose axes_reset* commands (recorded in the audit log) replace its own.
+    "axes",
     "asphub.schools",
     "asphub.pages",
     "asphub.workspace",

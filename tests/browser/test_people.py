@@ -272,15 +272,9 @@ def test_school_coordinator_invites_a_teacher_who_opens_an_account(
     form.locator("#id_password2").fill(NEW_PASSWORD)
     form.locator("button[type=submit]").click()
 
-    # To the sign-in page, the address filled in.
-    expect(teacher).to_have_url(re.compile(r"/en/accounts/login/\?login="))
-    expect(messages(teacher)).to_contain_text(teacher_email)
-    expect(teacher.locator("#id_login")).to_have_value(teacher_email)
-    expect(teacher.locator("#id_password")).to_have_value("")
-    teacher.locator("#id_password").fill(NEW_PASSWORD)
-    sign_in_form(teacher).locator("button[type=submit]").click()
-
+    # Signed in at once: no second password prompt.
     expect(teacher).to_have_url(network + "/en/dashboard/")
+    expect(messages(teacher)).to_contain_text(teacher_email)
     expect(teacher.locator(".role-list li")).to_have_text([f"teacher · {school.name}"])
     expect(teacher.locator("section[aria-labelledby=schools-heading] h3")).to_have_text(
         [school.name]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from html import escape
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -195,25 +195,20 @@ def test_a_weak_password_is_refused_on_the_page(client, invitation, password, me
     assert state() == before
 
 
-def test_a_new_account_is_opened_and_the_person_is_sent_to_sign_in(client, invitation, school):
+def test_a_new_account_is_opened_and_the_person_is_signed_in_at_once(client, invitation, school):
     response = client.post(accept_url(), new_account(full_name="Līga Ozola", language="en"))
     assert response.status_code == 302
-    assert response["Location"] == url("account_login") + "?" + urlencode({"login": EMAIL})
+    assert response["Location"] == url("dashboard:index")
 
     person = User.objects.get(email=EMAIL)
     assert person.full_name == "Līga Ozola"
     assert person.preferred_language == "en"
     assert person.role_assignments.get().school == school
-    assert SESSION_KEY not in client.session
+    assert client.session[SESSION_KEY] == str(person.pk)
 
-    # The sign-in page has the address filled in and says the account is ready.
-    page = client.get(response["Location"]).content.decode()
-    assert f'value="{EMAIL}"' in page
-    assert f"Your account is ready. Sign in with {EMAIL} and your new password." in page
-
-    signed_in = client.post(url("account_login"), {"login": EMAIL, "password": GOOD_PASSWORD})
-    assert signed_in.status_code == 302
-    dashboard = client.get(url("dashboard:index")).content.decode()
+    # No second password prompt: the dashboard opens and says the account is ready.
+    dashboard = client.get(response["Location"]).content.decode()
+    assert f"Your account is ready, and you are signed in as {EMAIL}." in dashboard
     assert SCHOOL in dashboard
     assert client.get(url("dashboard:school", school.pk)).status_code == 200
 

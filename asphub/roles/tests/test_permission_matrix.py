@@ -540,6 +540,30 @@ def test_withdrawing_an_invitation(client, world, actor, target, expected):
         assert invitation.email not in response.content.decode()
 
 
+# Sending an invitation again: the same rule as withdrawing it.
+@pytest.mark.parametrize(("actor", "target", "expected"), _cases(TAKE_BACK))
+def test_sending_an_invitation_again(client, world, actor, target, expected):
+    user = sign_in(client, world, actor)
+    invitation = world.invitations[target]
+    url = reverse("roles:resend_invitation", args=[invitation.pk])
+    stored = Invitation.objects.values_list("token_hash", "expires_at").get(pk=invitation.pk)
+    before = snapshot()
+    response = client.post(url)
+    if expected == SIGN_IN:
+        assert_sent_to_sign_in(response, url)
+    else:
+        assert response.status_code == (302 if expected == DONE else expected)
+    now = Invitation.objects.values_list("token_hash", "expires_at").get(pk=invitation.pk)
+    if expected == DONE:
+        assert now[0] != stored[0]
+        entry = AuditEntry.objects.latest("pk")
+        assert (entry.action, entry.actor) == ("invitation.resent", user)
+    else:
+        assert now == stored
+        assert snapshot() == before
+        assert invitation.email not in response.content.decode()
+
+
 @pytest.mark.parametrize(("actor", "key", "expected"), _cases(INVITE))
 def test_inviting_from_a_workspace(
     client, world, actor, key, expected, django_capture_on_commit_callbacks

@@ -26,10 +26,12 @@ from asphub.audit.models import AuditEntry, StandIn
 from asphub.audit.tests.recorded import entries_from_now_on
 from asphub.roles.models import Invitation, Role, RoleAssignment
 from asphub.roles.permissions import require_permission
+from asphub.roles.selectors import invitation_by_token
 from asphub.roles.services import (
     account_delete,
     invitation_accept,
     invitation_create,
+    invitation_resend,
     invitation_revoke,
     role_grant,
     role_revoke,
@@ -897,3 +899,59 @@ def test_the_guard_lets_the_command_line_act_and_a_person_only_where_allowed(sch
     ):
         with pytest.raises(PermissionDenied, match="refused"):
             require_permission(refused, allowed, "refused")
+
+
+# -- sending an invitation again ----------------------------------------------------------------
+
+
+def test_an_open_invitation_is_sent_again_with_a_new_link_and_the_old_one_stops(
+    coordinator, school, mailoutbox
+):
+    invitation = InvitationFactory(
+        school=school, invited_by=coordinator, role=Role.TEACHER, email="liga@example.org",
+        token="the-first-link-secret-0123456789",
+    )  # fmt: skip
+    Invitation.objects.filter(pk=invitation.pk).update(
+        expires_at=timezone.now() + timedelta(hours=1)
+    )
+    recorded = entries_from_now_on()
+
+    invitation_resend(actor=coordinator, invitation=invitation)
+
+    invitation.refresh_from_db()
+    assert invitation.expires_at > timezone.now() + timedelta(days=6)
+    assert invitation_by_token("the-first-link-secret-0123456789") is None
+    (message,) = mailoutbox
+    assert message.to == ["liga@example.org"]
+    token = re.search(r"/invitations/([^/\s]+)/", message.body).group(1)
+    assert invitation_by_token(token) == invitation
+    (entry,) = recorded
+    assert (entry.action, entry.actor, entry.country_code) == (
+        "invitation.resent",
+        coordinator,
+        "LV",
+    )
+
+
+def test_only_whoever_may_withdraw_an_invitation_may_send_it_again(
+    coordinator, school, other_school
+):
+    invitation = InvitationFactory(school=school, invited_by=coordinator, role=Role.TEACHER)
+    stranger = person_with(Role.SCHOOL_COORDINATOR, school=other_school)
+    before = Invitation.objects.values_list("token_hash", "expires_at").get(pk=invitation.pk)
+    recorded = entries_from_now_on()
+    with pytest.raises(PermissionDenied):
+        invitation_resend(actor=stranger, invitation=invitation)
+    assert (
+        Invitation.objects.values_list("token_hash", "expires_at").get(pk=invitation.pk) == before
+    )
+    assert not recorded.exists()
+
+
+def test_a_withdrawn_invitation_cannot_be_sent_again(coordinator, school, mailoutbox):
+    invitation = InvitationFactory(school=school, invited_by=coordinator, role=Role.TEACHER)
+    invitation_revoke(actor=coordinator, invitation=invitation)
+    mailoutbox.clear()
+    with pytest.raises(ValidationError, match="still open"):
+        invitation_resend(actor=coordinator, invitation=invitation)
+    assert mailoutbox == []
