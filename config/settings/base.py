@@ -1,5 +1,6 @@
 """Settings shared by every environment. Environment files only override what differs."""
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -8,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with asphub's site: its name and correct Latvian (config/admin.py).
+    "config.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -101,6 +103,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "lv"
 LANGUAGES = [("lv", _("Latvian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English dates as "1 December 2026, 09:54" (config/formats/en); Latvian keeps Django's own.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Europe/Riga"
 USE_I18N = True
 USE_TZ = True
@@ -130,6 +134,9 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "asphub: "
+# A password reset asked for an address without an account sends nothing: there is no sign-up
+# to point to, and the form must not make the platform mail any address anyone types.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_PASSWORD_INPUT_RENDER_VALUE = False
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300  # seconds
 # Wrong passwords are counted by django-axes (per address and IP pair): AccountAdapter turns
@@ -187,8 +194,40 @@ ASPHUB_CSV_IMPORT_MAX_BYTES = 5 * 1024 * 1024
 # kept per process under the directory's data version, which changes with any change to what
 # they show (asphub.schools.page_cache).
 ASPHUB_DIRECTORY_CACHE = True
+# The table of the database cache; migration core/0003 makes it, whatever CACHES says then.
+DATABASE_CACHE_TABLE = "asphub_cache"
+
+
+def shared_cache(redis_url: str) -> dict:
+    """The default cache, which every process of a deployment must share: it counts attempts
+    for allauth's rate limits (wrong two-factor codes per person, sign-ins per address) and
+    remembers the two-factor codes already used. Kept in one process's memory, each of
+    several workers would count on its own and a limit of 5 would allow 5 per worker.
+
+    Redis when `redis_url` is given (REDIS_URL, for production); otherwise a table in the
+    database, which needs no other server. (django-axes keeps its lockouts in the database.)"""
+    if redis_url:
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            # A Redis that stops answering fails the request in seconds, not at the worker's
+            # timeout.
+            "OPTIONS": {"socket_connect_timeout": 5, "socket_timeout": 5},
+        }
+    return {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": DATABASE_CACHE_TABLE,
+        # Past MAX_ENTRIES the table is culled, live entries too: Django's default of 300
+        # would let a burst of sign-ins wipe the counts of rate limits still running.
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
+    }
+
+
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "default": shared_cache(os.environ.get("REDIS_URL", "").strip()),
+    # Each process keeps its own pages: they are kept under the directory's data version,
+    # which every request reads from the database, so no process serves a page older than
+    # the data, and a page served from memory costs no network round trip.
     "pages": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "asphub-pages",
@@ -224,8 +263,20 @@ LOGGING = {
 }
 
 
+# How long a SQLite connection waits for the write lock before it gives up with "database is
+# locked" (a server error for the visitor). Writers hold it only for short transactions (long
+# jobs such as the school import write in batches), so waiting is normally a few milliseconds;
+# this is the bound for the worst moment, under gunicorn's 30 s worker timeout.
+SQLITE_BUSY_TIMEOUT_SECONDS = 20
+
+
 def database_from_url(url: str) -> dict:
     """SQLite gets WAL and immediate transactions so that concurrent writers wait, not fail.
+
+    SQLite has one write lock. `transaction_mode` IMMEDIATE takes it at BEGIN, so a transaction
+    waits for it there (with the busy timeout) rather than failing at its first write after
+    reading; `timeout` is Python's sqlite3 connect parameter, the busy timeout in seconds, set
+    when the connection opens (before the PRAGMAs below, which every new connection runs).
 
     Connections are kept between requests (CONN_MAX_AGE) for SQLite as for PostgreSQL: opening
     one and running the PRAGMAs below costs about 0.5 ms, more than a cached page's own work."""
@@ -234,9 +285,8 @@ def database_from_url(url: str) -> dict:
     config: dict = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {
-            "init_command": (
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
-            ),
+            "timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             "transaction_mode": "IMMEDIATE",
         }
     return config

@@ -173,6 +173,15 @@ def test_password_reset_mail_is_in_english_for_an_english_speaker_asking_in_latv
     assert "Jūs saņemat" not in message.body
 
 
+def test_a_password_reset_for_an_unknown_address_sends_nothing_and_tells_nothing(client, db):
+    UserFactory(email="known@example.org")
+    unknown = client.post(url("account_reset_password"), {"email": "nobody@example.org"})
+    known = client.post(url("account_reset_password"), {"email": "known@example.org"})
+    # The same answer either way, and mail only for the account that exists.
+    assert (unknown.status_code, unknown["Location"]) == (known.status_code, known["Location"])
+    assert [message.to for message in mail.outbox] == [["known@example.org"]]
+
+
 def test_password_reset_mail_is_in_latvian_for_a_latvian_speaker_asking_in_english(client):
     user = UserFactory(preferred_language="lv")
     response = client.post(url("account_reset_password", "en"), {"email": user.email})

@@ -46,7 +46,10 @@ class Command(BaseCommand):
                     school=school if role in (Role.SCHOOL_COORDINATOR, Role.TEACHER) else None,
                     country=country if role in (Role.NATIONAL_COORDINATOR, Role.REVIEWER) else None,
                 )
-        self.stdout.write(f"Sign-ins for a local trial (password for each: {DEMO_PASSWORD}):")
+        self.stdout.write(
+            f"Sign-ins for a local trial (password for each: {DEMO_PASSWORD}, unless you changed "
+            "it; sign-ins and roles you changed are kept as they are):"
+        )
         with translation.override("en"):
             for email, _full_name, role in DEMO_USERS:
                 if role in (Role.SCHOOL_COORDINATOR, Role.TEACHER):
@@ -57,6 +60,6 @@ class Command(BaseCommand):
                     where = str(country)
                 self.stdout.write(f"  {str(role.label):<22} {email:<26} {where}")
         self.stdout.write(
-            "Sign in at http://127.0.0.1:8000/accounts/login/ . The administrator and the "
+            "Sign in at http://127.0.0.1:8000/accounts/login/. The administrator and the "
             "national coordinator set up two-factor sign-in (an authenticator app) the first time."
         )
