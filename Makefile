@@ -8,7 +8,7 @@ RUN_LOCK := requirements/run.lock.txt
 TEST_LOCK := requirements/test.lock.txt
 PIP_INSTALL := $(BIN)/pip install --quiet --progress-bar off
 
-.PHONY: run test install install-test lock data messages compilemessages system-packages postgres benchmark clean
+.PHONY: run test install install-test lock data messages compilemessages system-packages postgres redis benchmark clean
 
 $(BIN)/python:
 	@echo "==> Creating the virtual environment in $(VENV)"
@@ -78,7 +78,7 @@ messages: install
 	$(BIN)/python manage.py makemessages -l lv --ignore=.venv --ignore=static --ignore=var --ignore=build --no-obsolete
 
 ## make test: everything CI runs
-test: install-test system-packages postgres
+test: install-test system-packages postgres redis
 	@bash scripts/test.sh
 
 system-packages:
@@ -86,6 +86,9 @@ system-packages:
 
 postgres:
 	@bash scripts/postgres.sh
+
+redis:
+	@bash scripts/redis.sh
 
 benchmark: install-test
 	$(BIN)/python -m benchmarks.directory $(ARGS)

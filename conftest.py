@@ -83,11 +83,22 @@ def administrator(db) -> User:
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache():
+def fresh_cache(request):
     """allauth keeps its rate limits and the two-factor codes already used in the default
-    cache, which outlives each test: every test starts with it empty."""
+    cache, which outlives each test: every test starts with it empty. The cache is a database
+    table (or Redis), so only tests that use the database can reach it."""
     from django.core.cache import caches
+    from pytest_django.django_compat import is_django_unittest
 
+    if not is_django_unittest(request):
+        if not (
+            "_django_db_helper" in request.fixturenames
+            or request.node.get_closest_marker("django_db")
+        ):
+            yield
+            return
+        # The test's database first (with its transaction, if the test has one).
+        request.getfixturevalue("_django_db_helper")
     caches["default"].clear()
     yield
     caches["default"].clear()

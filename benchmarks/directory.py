@@ -12,7 +12,11 @@
    keep-alive load generator process (benchmarks.loadgen) at `--concurrency` connections.
 4. Prints requests/s, p50 and p95 latency, and each page's throughput as a share of the bare
    view's ("ratio"), with PASS/FAIL against the targets: ratio >= 0.35 and p95 < 60 ms.
-5. Stops gunicorn, always.
+5. Weighs, before the load and so with nothing cached, the map page with its points and the
+   CSV and JSON exports (one request after another): bytes, time to the first byte and to the
+   last; PASS/FAIL against the targets: map page with points < 1 MB, exports streamed (the
+   first byte within 1 s).
+6. Stops gunicorn, always.
 
 Every phase is bounded in time and in requests; only 127.0.0.1 is ever contacted. Exit status
 is 0 when every page meets the targets without errors, 1 otherwise.
@@ -46,6 +50,12 @@ TARGET_RATIO = 0.35
 TARGET_P95_MS = 60.0
 PUBLIC_STATUSES = ("endorsed", "candidate", "member", "dormant")
 PROFILE_SLUGS = 24
+# Of them, schools with coordinates but neither municipality nor settlement (issue 8, item 1).
+PLACELESS_PROFILES = 4
+MAP_POINTS = 24
+TARGET_MAP_BYTES = 1_000_000
+TARGET_EXPORT_FIRST_BYTE_MS = 1000.0
+WEIGH_REPEAT = 5
 
 
 @dataclass
@@ -56,7 +66,7 @@ class Endpoint:
     bare: bool = False
 
 
-def endpoints(profile_slugs: list[str]) -> list[Endpoint]:
+def endpoints(profile_slugs: list[str], map_points: list[tuple[str, str]]) -> list[Endpoint]:
     return [
         Endpoint("bare", ["/healthz"], 'bare Django view returning "ok"', bare=True),
         Endpoint("list", ["/schools/"], "directory, first page, no filters"),
@@ -77,7 +87,23 @@ def endpoints(profile_slugs: list[str]) -> list[Endpoint]:
             [f"/schools/{slug}/" for slug in profile_slugs],
             f"school profile, {len(profile_slugs)} schools in turn",
         ),
+        Endpoint("map", ["/schools/map/"], "map page with the first page of its list"),
+        Endpoint("map-points", ["/schools/map.json"], "the map's points, every located school"),
+        Endpoint(
+            "map-place",
+            [f"/schools/map/place.json?lat={lat}&lng={lng}" for lat, lng in map_points],
+            f"the schools of one point of the map, {len(map_points)} points in turn",
+        ),
     ]
+
+
+# What the weighing phase fetches: (name, path).
+WEIGHED = [
+    ("map page", "/schools/map/"),
+    ("map points", "/schools/map.json"),
+    ("export.csv", "/schools/export.csv"),
+    ("export.json", "/schools/export.json"),
+]
 
 
 def log(message: str) -> None:
@@ -185,26 +211,56 @@ def collect_static(args) -> None:
     )
 
 
+def _spread(rows: list, count: int) -> list:
+    step = max(1, len(rows) // count)
+    return rows[::step][:count]
+
+
 def profile_slugs(database: Path, count: int) -> list[str]:
     """Public schools spread over the whole table: Latvian and others, with and without
-    flagship networks, descriptions and map positions."""
+    flagship networks, descriptions and map positions, and some located schools with neither
+    municipality nor settlement."""
     connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
     try:
         marks = ",".join("?" * len(PUBLIC_STATUSES))
-        slugs = [
+        public = f"SELECT slug FROM schools_school WHERE membership_status IN ({marks})"
+        placeless = [
             row[0]
             for row in connection.execute(
-                # With a municipality: a profile without one and without a settlement fails
-                # to render (detail.html, the approximate-location caption) and is no page.
-                f"SELECT slug FROM schools_school WHERE membership_status IN ({marks}) "
-                "AND subdivision_id IS NOT NULL ORDER BY id",
+                f"{public} AND subdivision_id IS NULL AND settlement = '' "
+                "AND latitude IS NOT NULL ORDER BY id",
+                PUBLIC_STATUSES,
+            )
+        ]
+        others = [
+            row[0]
+            for row in connection.execute(
+                f"{public} AND NOT (subdivision_id IS NULL AND settlement = '') ORDER BY id",
                 PUBLIC_STATUSES,
             )
         ]
     finally:
         connection.close()
-    step = max(1, len(slugs) // count)
-    return slugs[::step][:count]
+    chosen = _spread(placeless, PLACELESS_PROFILES)
+    if len(chosen) < PLACELESS_PROFILES:
+        raise RuntimeError("The benchmark's directory has no located schools without a place.")
+    return _spread(others, count - len(chosen)) + chosen
+
+
+def map_points(database: Path, count: int) -> list[tuple[str, str]]:
+    """Points of the map spread over the world, as the map's script asks for them."""
+    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        marks = ",".join("?" * len(PUBLIC_STATUSES))
+        rows = connection.execute(
+            "SELECT DISTINCT latitude, longitude FROM schools_school "
+            f"WHERE membership_status IN ({marks}) AND latitude IS NOT NULL "
+            "ORDER BY latitude, longitude",
+            PUBLIC_STATUSES,
+        ).fetchall()
+    finally:
+        connection.close()
+    return [(f"{lat:.5f}", f"{lng:.5f}") for lat, lng in _spread(rows, count)]
 
 
 def free_port() -> int:
@@ -283,6 +339,77 @@ class Server:
             process.wait(timeout=5)
         except ProcessLookupError:
             pass
+
+
+def weigh_once(port: int, path: str) -> tuple[int, float, float, bool]:
+    """(bytes, ms to the first byte of the body, ms to the last, streamed) of one GET."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=60)
+    try:
+        started = time.perf_counter()
+        connection.request("GET", path, headers={"Accept": "*/*"})
+        response = connection.getresponse()
+        first = response.read(1)
+        first_ms = (time.perf_counter() - started) * 1000
+        size = len(first)
+        while chunk := response.read(65536):
+            size += len(chunk)
+        total_ms = (time.perf_counter() - started) * 1000
+        if response.status != 200:
+            raise RuntimeError(f"{path} answered HTTP {response.status}")
+        streamed = response.getheader("Content-Length") is None
+        return size, first_ms, total_ms, streamed
+    finally:
+        connection.close()
+
+
+def weigh(port: int) -> list[dict]:
+    """Each of WEIGHED fetched WEIGH_REPEAT times in a row, before anything else asked for
+    them: the first fetch renders (a cache miss), the others may come from the page cache."""
+    results = []
+    for name, path in WEIGHED:
+        runs = [weigh_once(port, path) for _ in range(WEIGH_REPEAT)]
+        results.append(
+            {
+                "name": name,
+                "path": path,
+                "bytes": runs[0][0],
+                "first_byte_ms": runs[0][1],
+                "first_ms": runs[0][2],
+                "again_ms": sorted(run[2] for run in runs[1:])[len(runs[1:]) // 2],
+                "streamed": runs[0][3],
+            }
+        )
+    return results
+
+
+def weight_table(results: list[dict]) -> tuple[str, bool]:
+    by_name = {result["name"]: result for result in results}
+    lines = [
+        f"{'what':<22} {'bytes':>11} {'1st byte ms':>11} {'first ms':>9} {'again ms':>9}"
+        f"  {'streamed':<8} verdict",
+        "-" * 84,
+    ]
+    all_pass = True
+    for result in results:
+        verdict = ""
+        if result["name"].startswith("export"):
+            ok = result["streamed"] and result["first_byte_ms"] < TARGET_EXPORT_FIRST_BYTE_MS
+            verdict = "PASS" if ok else "FAIL"
+            all_pass &= ok
+        lines.append(
+            f"{result['name']:<22} {result['bytes']:>11,} {result['first_byte_ms']:>11.1f} "
+            f"{result['first_ms']:>9.1f} {result['again_ms']:>9.1f}  "
+            f"{'yes' if result['streamed'] else 'no':<8} {verdict}"
+        )
+    page = by_name["map page"]["bytes"] + by_name["map points"]["bytes"]
+    ok = page < TARGET_MAP_BYTES
+    all_pass &= ok
+    first = by_name["map page"]["first_ms"] + by_name["map points"]["first_ms"]
+    lines.append(
+        f"{'map page + points':<22} {page:>11,} {'':>11} {first:>9.1f} {'':>9}  {'':<8} "
+        f"{'PASS' if ok else 'FAIL'}"
+    )
+    return "\n".join(lines), all_pass
 
 
 _RESULTS_COUNT = re.compile(rb'class="results-count">\s*([^<]*?)\s*</h2>')
@@ -428,7 +555,9 @@ def main(argv: list[str] | None = None) -> int:
     log(f"==> Database {shown}")
     ensure_database(args)
     collect_static(args)
-    items = endpoints(profile_slugs(args.database, PROFILE_SLUGS))
+    items = endpoints(
+        profile_slugs(args.database, PROFILE_SLUGS), map_points(args.database, MAP_POINTS)
+    )
     if args.only:
         wanted = {name.strip() for name in args.only.split(",")}
         items = [e for e in items if e.bare or e.name in wanted]
@@ -442,10 +571,13 @@ def main(argv: list[str] | None = None) -> int:
         "per endpoint"
     )
     rows: list[tuple[Endpoint, dict]] = []
+    weights: list[dict] = []
     cpu = CpuShare()
     try:
         cpu.start()
         server.start()
+        log("==> Weighing the map and the exports (nothing cached yet)")
+        weights = weigh(port)
         check_pages(port, items)
         for endpoint in items:
             result = measure(args, port, endpoint)
@@ -461,6 +593,10 @@ def main(argv: list[str] | None = None) -> int:
     text, all_pass = table(rows)
     log("")
     log(text)
+    weight_text, weights_pass = weight_table(weights)
+    all_pass &= weights_pass
+    log("")
+    log(weight_text)
     log(
         f"\nThe CPUs were {cpu.busy:.0%} busy during the measurements; other processes than the "
         f"benchmark's used {cpu.others:.0%} of them."
@@ -469,7 +605,9 @@ def main(argv: list[str] | None = None) -> int:
         log("WARNING: other work competed for the CPUs; run again on an idle machine.")
     log(
         f"\nTargets for pages: ratio (page req/s / bare req/s) >= {TARGET_RATIO} and "
-        f"p95 < {TARGET_P95_MS:g} ms at concurrency {args.concurrency}, no errors."
+        f"p95 < {TARGET_P95_MS:g} ms at concurrency {args.concurrency}, no errors; the map page "
+        f"with its points < {TARGET_MAP_BYTES:,} bytes; exports streamed, first byte < "
+        f"{TARGET_EXPORT_FIRST_BYTE_MS:g} ms."
     )
     if args.json:
         payload = {
@@ -483,6 +621,7 @@ def main(argv: list[str] | None = None) -> int:
                 {"endpoint": e.name, "paths": e.paths, "description": e.description, **r}
                 for e, r in rows
             ],
+            "weights": weights,
         }
         args.json.write_text(json.dumps(payload, indent=1))
     return 0 if all_pass else 1

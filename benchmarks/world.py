@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 # Bump when the generated data changes, so that existing benchmark databases are regenerated.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 DEFAULT_SEED = 20251125
 META_TABLE = "bench_meta"
 
@@ -172,6 +172,10 @@ STATUS_WEIGHTS = {
     "submitted": 2, "under_review": 1, "changes_requested": 1, "withdrawn": 1, "excluded": 1,
 }  # fmt: skip
 OWNERSHIP_WEIGHTS = {"municipal": 55, "state": 30, "private": 12, "": 3}
+# Schools saved with coordinates but with neither a municipality nor a settlement, as a national
+# coordinator can save them in the administration: their pages must render like any other
+# (they once failed with a server error, and the benchmark left them out).
+PLACELESS_SHARE = 0.03
 
 FLAGSHIPS = [
     ("baltic-sea-project", "Baltijas jūras projekts", "Baltic Sea Project", 1989, None),
@@ -353,15 +357,16 @@ class WorldGenerator:
             if name.casefold() in names:
                 continue
             names.add(name.casefold())
+            placeless = rng.random() < PLACELESS_SHARE
             school = School(
                 country=latvia,
-                subdivision=subdivisions[code],
+                subdivision=None if placeless else subdivisions[code],
                 name=name,
                 slug=self._unique_slug(name),
                 institution_type=kind,
-                settlement=settlement,
+                settlement="" if placeless else settlement,
             )
-            if rng.random() < 0.85:
+            if placeless or rng.random() < 0.85:
                 school.latitude = round(lat + rng.uniform(-0.08, 0.08), 5)
                 school.longitude = round(lng + rng.uniform(-0.12, 0.12), 5)
                 if rng.random() < 0.3:
@@ -414,16 +419,17 @@ class WorldGenerator:
                 if name.casefold() in names:
                     continue
                 names.add(name.casefold())
+                placeless = rng.random() < PLACELESS_SHARE
                 school = School(
                     country=country,
-                    subdivision=subdivision,
+                    subdivision=None if placeless else subdivision,
                     name=name,
                     slug=self._unique_slug(f"{name} {country.code}"),
                     institution_type=kind,
-                    settlement=locality if rng.random() < 0.5 else "",
+                    settlement="" if placeless or rng.random() < 0.5 else locality,
                     location_precision=rng.choice(["city", "settlement", "exact"]),
                 )
-                if rng.random() < 0.6:
+                if placeless or rng.random() < 0.6:
                     lat, lng = centres[subdivision.code] if subdivision else fallback
                     school.latitude = round(max(-89.0, min(89.0, lat + rng.uniform(-1, 1))), 5)
                     school.longitude = round(max(-179.0, min(179.0, lng + rng.uniform(-1, 1))), 5)

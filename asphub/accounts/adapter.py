@@ -13,6 +13,8 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.utils import timezone, translation
 
+from asphub.countries.selectors import network_country
+
 from .emails import language_for
 
 SET_UP_WITHOUT_REAUTHENTICATION = {
@@ -35,6 +37,8 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Rendered here, in the recipient's language; `msg.send()` in allauth then only
         queues it (settings.EMAIL_BACKEND is asphub.mail's QueueEmailBackend)."""
+        # Every message ends with whom to contact (templates/account/email/base_message.txt).
+        context = {"network": network_country(), **context}
         with translation.override(language_for(email, fallback=translation.get_language())):
             super().send_mail(template_prefix, email, context)
 

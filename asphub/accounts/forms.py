@@ -6,13 +6,17 @@ from django import forms
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 
+from asphub.core.validators import validate_single_line
+
 from .models import User
 
 
 class SignupForm(forms.Form):
     """Extra fields on allauth's sign-up form (allauth adds e-mail and password)."""
 
-    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=150, validators=[validate_single_line]
+    )
 
     def signup(self, request: Any, user: User) -> None:
         """Fields are saved by AccountAdapter.save_user; nothing else to do here."""

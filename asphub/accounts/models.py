@@ -3,6 +3,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from asphub.core.validators import validate_single_line
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -34,7 +36,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     """
 
     email = models.EmailField(_("e-mail address"), unique=True)
-    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    full_name = models.CharField(
+        _("full name"), max_length=150, blank=True, validators=[validate_single_line]
+    )
     preferred_language = models.CharField(
         _("preferred language"),
         max_length=8,

@@ -25,6 +25,8 @@ class RecordedKey(models.TextChoices):
     FULL_NAME = "full_name", _("full name")
     PREFERRED_LANGUAGE = "preferred_language", _("preferred language")
     CREATED = "created", _("added")
+    CREATED_SCHOOLS = "created_schools", _("schools added")
+    CREATED_SCHOOL_IDS = "created_school_ids", _("ids of the schools added")
     UPDATED = "updated", _("updated")
     UNCHANGED = "unchanged", _("unchanged")
     SKIPPED_LINES = "skipped_lines", _("skipped lines")
@@ -32,6 +34,13 @@ class RecordedKey(models.TextChoices):
     CHANGED = "changed", _("changed")
     DELETED = "deleted", _("deleted")
     RECORDS = "records", _("records")
+    COORDINATOR_NAME = "coordinator_name", _("national coordinator")
+    CONTACT_EMAIL = "contact_email", _("contact e-mail")
+    CONTACT_PHONE = "contact_phone", _("contact phone")
+    CONTACT_ADDRESS = "contact_address", _("postal address")
+    COMMISSION_NAME_LV = "commission_name_lv", _("National Commission (Latvian name)")
+    COMMISSION_NAME_EN = "commission_name_en", _("National Commission (English name)")
+    COMMISSION_WEBSITE = "commission_website", _("National Commission's website")
 
 
 def recorded_values(

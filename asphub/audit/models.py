@@ -26,6 +26,7 @@ class AuditAction(models.TextChoices):
     SCHOOLS_IMPORTED = "school.import", _("schools imported")
     SCHOOL_UPDATED_BY_IMPORT = "school.import_update", _("school updated by import")
     SIGNIN_LOCKED_OUT = "signin.locked_out", _("sign-in paused after failed attempts")
+    COUNTRY_CONTACT_CHANGED = "country.contact_changed", _("contact details changed")
     SIGNIN_LOCKOUTS_CLEARED = "signin.lockouts_cleared", _("sign-in pauses lifted")
     ACCOUNT_PASSWORD_CHANGED = "account.password_changed", _("password changed")
     ACCOUNT_PASSWORD_RESET = "account.password_reset", _("password reset from an e-mail link")
@@ -56,6 +57,7 @@ class AuditNote(models.TextChoices):
 
     BY_INVITATION = "by invitation", _("by invitation")
     INVITER_LOST_ROLE = "the inviter's role was taken back", _("the inviter's role was taken back")
+    ACCOUNT_DELETED = "the account was deleted", _("the account was deleted")
     TOO_MANY_FAILED_SIGN_INS = (
         "too many failed sign-ins in a row",
         _("too many failed sign-ins in a row"),

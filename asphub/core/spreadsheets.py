@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class EchoBuffer:
     """A file-like object for csv.writer that hands each written line back (for streaming)."""
@@ -10,8 +12,21 @@ class EchoBuffer:
         return value
 
 
+# Spreadsheets read a cell that starts with one of these as a formula (or as the start of one).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A number as Python's str() writes it (a Decimal, a float, an int), with its sign: a
+# spreadsheet reads it as that number, never as a formula.
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
 def spreadsheet_safe(value: object) -> object:
-    # Spreadsheets run cells that start with these characters as formulas.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """The value as a cell that a spreadsheet shows and never runs: text that would be read as
+    a formula gets a leading apostrophe (shown as text, e.g. "=HYPERLINK(...)"); plain numbers,
+    negative ones too ("-33.50000", a southern latitude), stay numbers."""
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_STARTS)
+        and not _PLAIN_NUMBER.fullmatch(value)
+    ):
         return "'" + value
     return value

@@ -4,16 +4,18 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.utils import translation
-from django.views.decorators.http import require_GET
 from django.views.i18n import set_language as django_set_language
 
+from asphub.core.http import allow_methods, read_only
 
-@require_GET
+
+@read_only
 def health(request: HttpRequest) -> HttpResponse:
     """Liveness check for load balancers; also the bare baseline the benchmark compares with."""
     return HttpResponse("ok", content_type="text/plain")
 
 
+@allow_methods("GET", "POST")
 def set_language(request: HttpRequest) -> HttpResponse:
     """Django's language switch, reading the page being left in its own language.
 
@@ -26,7 +28,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
         return django_set_language(request)
 
 
-@require_GET
+@read_only
 def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico whatever the page says; send them to the real icon."""
     return HttpResponsePermanentRedirect(static("img/favicon.svg"))

@@ -1,4 +1,4 @@
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -43,6 +43,23 @@ class Country(models.Model):
     has_national_network = models.BooleanField(
         _("has a national network on this platform"), default=False
     )
+    # Whom applicants and members contact: the national coordinator edits these in the
+    # workspace (/dashboard/countries/<code>/contact/); the public pages and e-mails show them.
+    coordinator_name = models.CharField(_("national coordinator"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    contact_address = models.CharField(_("postal address"), max_length=255, blank=True)
+    commission_name_lv = models.CharField(
+        _("National Commission for UNESCO (Latvian name)"), max_length=200, blank=True
+    )
+    commission_name_en = models.CharField(
+        _("National Commission for UNESCO (English name)"), max_length=200, blank=True
+    )
+    commission_website = models.URLField(
+        _("National Commission's website"),
+        blank=True,
+        validators=[URLValidator(schemes=["http", "https"])],
+    )
 
     class Meta:
         verbose_name = _("country")
@@ -62,6 +79,27 @@ class Country(models.Model):
     @property
     def name(self) -> str:
         return localized(self, "name").text
+
+    @property
+    def commission_name(self):
+        return localized(self, "commission_name")
+
+    @property
+    def has_contact(self) -> bool:
+        """Whether there is anything to show visitors about whom to contact."""
+        return any(getattr(self, field) for field in CONTACT_FIELDS)
+
+
+# The country's contact details, as the national coordinator edits them (in this order).
+CONTACT_FIELDS = (
+    "coordinator_name",
+    "contact_email",
+    "contact_phone",
+    "contact_address",
+    "commission_name_lv",
+    "commission_name_en",
+    "commission_website",
+)
 
 
 class Subdivision(models.Model):

@@ -16,8 +16,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import get_connection
+from django.dispatch import receiver
 from django.utils import timezone
 from django_tasks import TaskContext, task
+from django_tasks.signals import task_finished
+from django_tasks_db.models import DBTaskResult
 
 from .messages import message_from_json
 
@@ -86,3 +89,22 @@ def _worth_another_attempt(error: BaseException) -> bool:
 
 def _describe(error: BaseException) -> str:
     return f"{type(error).__module__}.{type(error).__qualname__}: {error}"
+
+
+# What a message says stays in the queue no longer than it takes to send it: bodies hold
+# one-time links (invitations, password resets), which the platform otherwise keeps only as
+# hashes. Once an attempt has finished, sent or not, its row keeps the recipients, the subject
+# and the outcome (what the administration lists); the next attempt, if any, has its own copy.
+
+
+@receiver(task_finished, dispatch_uid="asphub-mail-forget-sent-content")
+def forget_message_content(sender: Any, task_result: Any, **kwargs: Any) -> None:
+    if task_result.task.name != send_email.name:
+        return
+    row = DBTaskResult.objects.filter(pk=task_result.id).first()
+    if row is None or not row.args_kwargs.get("args"):
+        return
+    message = dict(row.args_kwargs["args"][0])
+    message.update({"body": "", "alternatives": []})
+    args_kwargs = {**row.args_kwargs, "args": [message, *row.args_kwargs["args"][1:]]}
+    DBTaskResult.objects.filter(pk=row.pk).update(args_kwargs=args_kwargs)

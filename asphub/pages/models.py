@@ -16,6 +16,7 @@ class Page(TimeStampedModel):
         HOME = "home", _("home page introduction")
         ABOUT = "about", _("about the network")
         JOIN = "join", _("how to join")
+        PRIVACY = "privacy", _("privacy notice")
 
     country = models.ForeignKey(
         "countries.Country",

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
+from asphub.core.validators import validate_single_line
+
 from .models import Role
 
 
@@ -30,7 +32,10 @@ class AcceptWithNewAccountForm(forms.Form):
     """Opening an account from an invitation: the address comes from the invitation."""
 
     full_name = forms.CharField(
-        label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label=_("Full name"),
+        max_length=150,
+        validators=[validate_single_line],
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     password1 = forms.CharField(
         label=_("Password"),

@@ -162,6 +162,13 @@ def can_manage_schools(user: Visitor, country: Country) -> bool:
     return roles.administrator or country.pk in roles.national_coordinator_in
 
 
+def can_edit_country(user: Visitor, country: Country) -> bool:
+    """The country's public details: whom applicants and members contact (its national
+    coordinator, e-mail, the National Commission and its website)."""
+    roles = roles_of(user)
+    return roles.administrator or country.pk in roles.national_coordinator_in
+
+
 # -- giving and taking roles ----------------------------------------------------------------
 
 
@@ -223,6 +230,7 @@ ACTIONS: dict[str, tuple[str, Callable[[Any, Any], bool]]] = {
     "school.view_workspace": ("school", can_view_school_workspace),
     "school.edit_profile": ("school", can_edit_school_profile),
     "country.manage_schools": ("country", can_manage_schools),
+    "country.edit_contact": ("country", can_edit_country),
     "country.view_audit_log": ("country", can_view_audit_log),
     "school.invite_teacher": (
         "school",
@@ -313,6 +321,7 @@ __all__ = [
     "require_permission",
     "Roles",
     "Visitor",
+    "can_edit_country",
     "can_edit_school_profile",
     "can_invite",
     "can_manage_schools",

@@ -4,6 +4,7 @@ transaction and records an audit entry; a refused call changes nothing."""
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -20,7 +21,9 @@ from asphub.accounts.selectors import address_has_account
 from asphub.accounts.services import account_erase, account_open
 from asphub.audit.models import AuditAction, AuditNote, StandIn
 from asphub.audit.services import audit_record
+from asphub.core.validators import validate_single_line
 from asphub.countries.models import Country
+from asphub.countries.selectors import network_country
 from asphub.mail.services import send_templated_mail
 
 from .models import (
@@ -53,6 +56,20 @@ def _school_row(school: SchoolScope | None) -> Any:
     """The school as a foreign-key value: the schools app sits above this one, so its School
     class cannot be named here; any School satisfies SchoolScope."""
     return school
+
+
+def _last_administrator(user: User) -> bool:
+    """is_last_administrator, asked inside the caller's transaction with every administrator
+    locked: two administrators stepping down at the same moment are answered one after the
+    other, so the second sees that the first is gone (PostgreSQL; SQLite's IMMEDIATE
+    transactions already run one at a time)."""
+    held = RoleAssignment.objects.active().filter(role=Role.ADMINISTRATOR)
+    list(held.select_for_update().values_list("pk", flat=True))
+    administrators = User.objects.filter(
+        Q(is_superuser=True) | Q(pk__in=held.values("user_id")), is_active=True
+    )
+    list(administrators.select_for_update().values_list("pk", flat=True))
+    return is_last_administrator(user)
 
 
 def _person(actor: Actor) -> User | None:
@@ -179,7 +196,7 @@ def role_revoke(*, actor: Actor, assignment: RoleAssignment) -> RoleAssignment:
         assignment = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
         if assignment.revoked_at is not None:
             raise ValidationError(_("This role was already taken back."), code="revoked")
-        if assignment.role == Role.ADMINISTRATOR and is_last_administrator(assignment.user):
+        if assignment.role == Role.ADMINISTRATOR and _last_administrator(assignment.user):
             raise ValidationError(
                 _("This is the only administrator. Give the role to someone else first."),
                 code="last_administrator",
@@ -240,6 +257,7 @@ def invitation_create(
     )
     email = User.objects.normalize_email((email or "").strip()).lower()
     validate_email(email)
+    validate_single_line(email)
     if language not in dict(settings.LANGUAGES):
         language = settings.LANGUAGE_CODE
     holder = User.objects.filter(email__iexact=email).first()
@@ -253,6 +271,23 @@ def invitation_create(
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     with transaction.atomic():
+        inviter = _person(actor)
+        limit = settings.ASPHUB_INVITATIONS_PER_HOUR
+        if (
+            inviter is not None
+            and Invitation.objects.filter(
+                invited_by=inviter, created_at__gt=now - timedelta(hours=1)
+            ).count()
+            >= limit
+        ):
+            raise ValidationError(
+                _(
+                    "You have sent %(count)s invitations in the last hour, as many as the "
+                    "platform sends for one person. Try again later."
+                )
+                % {"count": limit},
+                code="too_many",
+            )
         duplicate = (
             Invitation.objects.pending()
             .filter(email__iexact=email, role=role, school=school, country=country)
@@ -304,8 +339,19 @@ def _send_invitation(invitation: Invitation, token: str, site_url: str) -> None:
             "invitation": invitation,
             "inviter": str(inviter) if inviter else "",
             "link": invitation_link(invitation, token, site_url),
+            # Whom to ask: the network the invitation is for (the platform's own for an
+            # administrator's role).
+            "network": network_country(_invitation_country_code(invitation)),
         },
     )
+
+
+def _invitation_country_code(invitation: Invitation) -> str | None:
+    if invitation.country is not None:
+        return invitation.country.code
+    if invitation.school is not None:
+        return invitation.school.country.code
+    return None
 
 
 def invitation_revoke(*, actor: Actor, invitation: Invitation) -> Invitation:
@@ -445,17 +491,28 @@ def account_delete(*, actor: User, user: User) -> None:
     in the log becomes "former member" (accounts.services.account_erase)."""
     if actor != user:
         raise PermissionDenied(_("You may delete only your own account."))
-    if is_last_administrator(user):
-        raise ValidationError(
-            _("You are the only administrator. Give the role to someone else first."),
-            code="last_administrator",
-        )
     with transaction.atomic():
+        if _last_administrator(user):
+            raise ValidationError(
+                _("You are the only administrator. Give the role to someone else first."),
+                code="last_administrator",
+            )
         countries = role_country_codes(user, active_only=False)
         received = Invitation.objects.filter(Q(email__iexact=user.email) | Q(accepted_by=user))
         about = list(received)
-        Invitation.objects.pending().filter(
+        lapsing = Invitation.objects.pending().filter(
             Q(pk__in=[invitation.pk for invitation in about]) | Q(invited_by=user)
-        ).update(revoked_at=timezone.now())
+        )
+        for invitation in lapsing.select_related("school__country", "country"):
+            invitation.revoked_at = timezone.now()
+            invitation.save(update_fields=["revoked_at"])
+            audit_record(
+                actor=StandIn.SYSTEM,
+                action=AuditAction.INVITATION_WITHDRAWN,
+                obj=invitation,
+                country_code=_scope_country_code(invitation),
+                before={**_describe(invitation), "email": invitation.email},
+                note=AuditNote.ACCOUNT_DELETED,
+            )
         received.update(email="")
         account_erase(actor=actor, user=user, about=about, country_codes=countries)

@@ -17,10 +17,10 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
 
 from asphub.accounts.models import User
 from asphub.accounts.selectors import address_has_account
+from asphub.core.http import page_with_form, post_only, read_only
 
 from . import permissions
 from .forms import AcceptWithNewAccountForm, InviteForm
@@ -39,7 +39,7 @@ PASSWORD_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@page_with_form
 def accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = invitation_by_token(token)
     problem = invitation_problem(invitation)
@@ -108,6 +108,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "roles/invitation_accept.html", context)
 
 
+@read_only
 def admin_view_on_site(request: HttpRequest, content_type_id: int, object_id: str) -> HttpResponse:
     """The administration's "view on site" shortcut answers for any object id, in any country;
     only administrators get it (national coordinators open the public pages directly)."""
@@ -176,7 +177,7 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@page_with_form
 def revoke_role(request: HttpRequest, pk: int) -> HttpResponse:
     """GET asks to confirm (taking a role back cannot be undone, only given again by a new
     invitation); POST takes it back."""
@@ -211,7 +212,7 @@ def revoke_role(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only
 def withdraw_invitation(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = get_object_or_404(
         permissions.manageable_invitations(request.user).select_related(
@@ -231,7 +232,7 @@ def withdraw_invitation(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only
 def resend_invitation(request: HttpRequest, pk: int) -> HttpResponse:
     """Send an open invitation again, with a new link (the old one stops working)."""
     invitation = get_object_or_404(

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from asphub.countries.admin_filters import CountryInUseFilter
 from asphub.roles.admin import CountryScopedAdmin
 
 from .models import FlagshipParticipation, School
@@ -14,7 +15,7 @@ class FlagshipParticipationInline(admin.TabularInline):
 @admin.register(School)
 class SchoolAdmin(CountryScopedAdmin):
     list_display = ["name", "institution_type", "ownership", "subdivision", "membership_status"]
-    list_filter = ["country", "membership_status", "institution_type", "ownership"]
+    list_filter = [CountryInUseFilter, "membership_status", "institution_type", "ownership"]
     search_fields = ["name", "settlement"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["subdivision"]

@@ -150,6 +150,14 @@ class SchoolRowForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.subdivisions = subdivisions
 
+    def check(self, row: dict[str, str]) -> bool:
+        """Check another row with this same form; its result is then in `cleaned_data` (a new
+        dict for each row) or `error_text()`. One form serves a whole file: making a form
+        copies every field with its list of choices, which costs more than checking the row,
+        and a file may have tens of thousands of rows."""
+        self.data, self.is_bound, self._errors = row, True, None
+        return self.is_valid()
+
     def clean(self):
         data = super().clean()
         code = (data.get("municipality_code") or "").upper()

@@ -184,6 +184,17 @@ class School(TimeStampedModel):
         return localized(self, "description")
 
     @property
+    def place_label(self) -> str:
+        """Where the school is, in words: its settlement, else its municipality, else its
+        country (a school may have coordinates but neither of the first two)."""
+        if self.settlement:
+            return self.settlement
+        subdivision = self.subdivision if self.subdivision_id is not None else None
+        if subdivision is not None:
+            return subdivision.name
+        return self.country.name
+
+    @property
     def location_is_approximate(self) -> bool:
         return self.location_precision != LocationPrecision.EXACT
 

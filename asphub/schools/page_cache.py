@@ -87,11 +87,16 @@ def render(request: HttpRequest, template_name: str, context: dict) -> HttpRespo
 _memo: tuple[str | None, dict] = (None, {})
 
 
+MEMO_MAX_ENTRIES = 256
+
+
 def memoized(version: str, key: tuple, build: Callable[[], Any]) -> Any:
-    """`build()`, kept in this process until the directory's token changes."""
+    """`build()`, kept in this process until the directory's token changes (or until
+    MEMO_MAX_ENTRIES values are kept: keys come from visitors' query strings, so a stream of
+    made-up values must not grow the process without end)."""
     global _memo
     memo = _memo
-    if memo[0] != version:
+    if memo[0] != version or len(memo[1]) >= MEMO_MAX_ENTRIES:
         memo = _memo = (version, {})
     try:
         return memo[1][key]

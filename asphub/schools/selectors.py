@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import cast
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from asphub.core.text import query_terms
 from asphub.taxonomy.models import FlagshipNetwork
 
-from .models import PUBLIC_STATUSES, School
+from .models import PUBLIC_STATUSES, LocationPrecision, School
 
 
 def public_schools() -> QuerySet[School]:
@@ -51,23 +54,41 @@ def school_detail(slug: str) -> School:
     )
 
 
-def school_map_points(queryset: QuerySet[School]) -> list[dict]:
-    """Name, link and position of every located school in the queryset, for the map."""
+def school_map_places(queryset: QuerySet[School]) -> list[list]:
+    """The points where the queryset's located schools are, one per shared point, for the map:
+    [latitude, longitude, number of schools, 1 if every school there is placed approximately
+    (a town's centre) else 0]. Compact on purpose: names are fetched per point on demand
+    (`school_map_place`): the world's 11,500 schools, 6,750 points, take 170 kB."""
     rows = (
         queryset.exclude(latitude__isnull=True)
         .order_by()
-        .values("name", "slug", "latitude", "longitude", "location_precision")
+        .values("latitude", "longitude")
+        .annotate(
+            schools=Count("id"),
+            exact=Count("id", filter=Q(location_precision=LocationPrecision.EXACT)),
+        )
+        .order_by("latitude", "longitude")
+        .values_list("latitude", "longitude", "schools", "exact")
     )
+    # Both coordinates or neither (a database constraint), and schools without are excluded.
     return [
-        {
-            "name": row["name"],
-            "slug": row["slug"],
-            "lat": float(row["latitude"] or 0),
-            "lng": float(row["longitude"] or 0),
-            "approximate": row["location_precision"] != "exact",
-        }
-        for row in rows
+        [
+            float(cast(Decimal, latitude)),
+            float(cast(Decimal, longitude)),
+            schools,
+            0 if exact else 1,
+        ]
+        for latitude, longitude, schools, exact in rows
     ]
+
+
+def school_map_place(
+    queryset: QuerySet[School], *, latitude: Decimal, longitude: Decimal, limit: int
+) -> tuple[int, list[School]]:
+    """The schools of the queryset at one point of the map: how many, and the first `limit`
+    of them in the directory's order."""
+    here = queryset.filter(latitude=latitude, longitude=longitude).prefetch_related(None)
+    return here.count(), list(here[:limit])
 
 
 def directory_counts(country_code: str | None = None) -> dict[str, int]:
@@ -84,8 +105,29 @@ def directory_counts(country_code: str | None = None) -> dict[str, int]:
     return {key: value or 0 for key, value in counts.items()}
 
 
-def newest_schools(limit: int = 5) -> QuerySet[School]:
-    return public_schools().select_related("subdivision").order_by("-created_at", "-id")[:limit]
+def newest_members(limit: int = 5) -> QuerySet[School]:
+    """Public schools that joined the network most recently, by the year they became members.
+    Schools whose year of joining is not recorded are left out: when a row was added to the
+    directory (an import) says nothing about when the school joined."""
+    return (
+        public_schools()
+        .filter(member_since__isnull=False)
+        .select_related("subdivision")
+        .order_by("-member_since", "sort_key", "id")[:limit]
+    )
+
+
+def active_flagships_with_schools_count() -> int:
+    """How many active flagship networks public schools take part in: the same participations
+    the flagship pages list, so the home page's figure and those pages agree."""
+    return (
+        FlagshipNetwork.objects.filter(
+            status=FlagshipNetwork.Status.ACTIVE,
+            schools__membership_status__in=PUBLIC_STATUSES,
+        )
+        .distinct()
+        .count()
+    )
 
 
 def flagship_schools(flagship: FlagshipNetwork) -> QuerySet[School]:

@@ -3,16 +3,19 @@ transaction and records an audit entry."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from asphub.audit.models import AuditAction
 from asphub.audit.services import audit_record
+from asphub.core.text import latvian_sort_key
 from asphub.countries.models import Country
 from asphub.roles.permissions import Actor, can_manage_schools, require_permission
 
@@ -22,6 +25,13 @@ from .models import LocationPrecision, MembershipStatus, School
 __all__ = ["SchoolImportRejected", "schools_import"]
 
 COORDINATE_STEP = Decimal("0.00001")
+# Rows written per transaction. A transaction holds SQLite's one write lock (on PostgreSQL,
+# the country's row) until it commits: a batch takes a few tens of milliseconds, so sign-ins
+# and other changes wait that long at most, never for the whole import.
+IMPORT_BATCH_ROWS = 250
+# How long an import leaves SQLite's write lock free between two batches (see
+# _let_others_write).
+IMPORT_PAUSE_SECONDS = 0.02
 IMPORTED_FIELDS = (
     "institution_type", "ownership", "settlement", "address", "latitude", "longitude",
     "location_precision", "membership_status", "member_since", "website", "email", "phone",
@@ -54,6 +64,21 @@ def unique_school_slug(name: str, *, exclude_pk: int | None = None) -> str:
     return slug
 
 
+def _free_slugs(names: list[str]) -> list[str]:
+    """A directory address for each of `names` (new schools), taken neither by a school nor by
+    another of them: one query for the whole list, more only for names whose address is taken."""
+    bases = [(slugify(name) or "school")[:100] for name in names]
+    taken = set(School.objects.filter(slug__in=bases).values_list("slug", flat=True))
+    slugs: list[str] = []
+    for base in bases:
+        slug, number = base, 2
+        while slug in taken or (number > 2 and School.objects.filter(slug=slug).exists()):
+            slug, number = f"{base}-{number}", number + 1
+        taken.add(slug)
+        slugs.append(slug)
+    return slugs
+
+
 def _snapshot(school: School) -> dict[str, Any]:
     """The imported fields as JSON-safe values, for the audit log's before and after."""
     values: dict[str, Any] = {name: getattr(school, name) for name in IMPORTED_FIELDS}
@@ -77,30 +102,18 @@ def _apply_row(school: School, data: dict[str, Any]) -> None:
         setattr(school, name, value)
 
 
-def schools_import(
-    *,
-    actor: Actor,
-    country: Country,
-    content: bytes,
-    skip_invalid: bool = False,
-    update_existing: bool = True,
-) -> SchoolImportResult:
-    """Import a CSV of schools into a country's directory: a school is matched by its exact
-    name, so importing again updates it and never duplicates it. Any bad row rejects the whole
-    file unless `skip_invalid`. With `update_existing=False` only missing schools are added."""
-    require_permission(
-        actor,
-        lambda person: can_manage_schools(person, country),
-        _("You may not change this country's school directory."),
-    )
+def _checked_rows(
+    country: Country, content: bytes
+) -> tuple[list[tuple[int, dict[str, Any]]], list[tuple[int, str]], list[str]]:
+    """Every row of the file checked: (line, cleaned row) of the good ones, (line, reason) of
+    the bad ones, and the columns the import does not know."""
     parsed = read_school_csv(content)
     errors = list(parsed.errors)
-    subdivisions = {s.code.upper(): s for s in country.subdivisions.all()}
+    form = SchoolRowForm(subdivisions={s.code.upper(): s for s in country.subdivisions.all()})
     valid: list[tuple[int, dict[str, Any]]] = []
     seen_names: dict[str, int] = {}
     for line, row in parsed.rows:
-        form = SchoolRowForm(row, subdivisions=subdivisions)
-        if not form.is_valid():
+        if not form.check(row):
             errors.append((line, form.error_text()))
             continue
         name_key = form.cleaned_data["name"].casefold()
@@ -113,48 +126,163 @@ def schools_import(
         seen_names[name_key] = line
         valid.append((line, form.cleaned_data))
     errors.sort()
+    return valid, errors, parsed.ignored_columns
+
+
+def _existing_schools(country: Country, names: list[str]) -> dict[str, School]:
+    """The country's schools that have one of `names`, matched as the import matches them
+    (whatever the case), by name folded to lower case."""
+    wanted = {name.casefold() for name in names}
+    # The sort key is the same for names that differ only in case, and indexed; the exact
+    # name also catches a school whose sort key was not kept up to date (raw SQL, say).
+    candidates = School.objects.filter(country=country).filter(
+        Q(sort_key__in={latvian_sort_key(name) for name in names}) | Q(name__in=names)
+    )
+    return {
+        school.name.casefold(): school
+        for school in candidates.select_related("subdivision")
+        if school.name.casefold() in wanted
+    }
+
+
+def _new_school(country: Country, data: dict[str, Any]) -> School:
+    """The school a row makes if none has its name yet: made before its batch's transaction
+    starts (working out the search and sort columns takes longer than writing the row)."""
+    school = School(country=country, name=data["name"])
+    _apply_row(school, data)
+    # bulk_create does not call save(): set here what save() derives from the name.
+    school.refresh_derived_fields()
+    return school
+
+
+@dataclass
+class _BatchWritten:
+    created: list[School] = field(default_factory=list)
+    updated: int = 0
+    unchanged: int = 0
+
+
+def _write_batch(
+    *,
+    actor: Actor,
+    country: Country,
+    rows: list[tuple[dict[str, Any], School]],
+    update_existing: bool,
+    result: SchoolImportResult,
+) -> _BatchWritten:
+    """Write one batch of checked rows (each with the school it would create), in the
+    caller's transaction. Each update is recorded in the audit log."""
+    # Concurrent imports into one country take turns batch by batch, so that each sees the
+    # schools the other has just created (on SQLite the write lock, taken at BEGIN, does this).
+    list(Country.objects.select_for_update().filter(pk=country.pk).values_list("pk"))
+    existing = _existing_schools(country, [data["name"] for data, _new in rows])
+    written = _BatchWritten()
+    for data, new_school in rows:
+        school = existing.get(data["name"].casefold())
+        if school is None:
+            written.created.append(new_school)
+            continue
+        if not update_existing:
+            result.unchanged.append(school.name)
+            written.unchanged += 1
+            continue
+        before = _snapshot(school)
+        _apply_row(school, data)
+        school.name = data["name"]
+        after = _snapshot(school)
+        if before == after:
+            result.unchanged.append(school.name)
+            written.unchanged += 1
+            continue
+        school.save()
+        result.updated.append(school.name)
+        written.updated += 1
+        audit_record(
+            actor=actor, action=AuditAction.SCHOOL_UPDATED_BY_IMPORT, obj=school,
+            country_code=country.code, before=before, after=after,
+        )  # fmt: skip
+    slugs = _free_slugs([school.name for school in written.created])
+    for school, slug in zip(written.created, slugs, strict=True):
+        school.slug = slug
+    School.objects.bulk_create(written.created)
+    result.created.extend(school.name for school in written.created)
+    return written
+
+
+def schools_import(
+    *,
+    actor: Actor,
+    country: Country,
+    content: bytes,
+    skip_invalid: bool = False,
+    update_existing: bool = True,
+) -> SchoolImportResult:
+    """Import a CSV of schools into a country's directory: a school is matched by its exact
+    name, so importing again updates it and never duplicates it. Any bad row rejects the whole
+    file unless `skip_invalid`. With `update_existing=False` only missing schools are added.
+
+    Every row is checked before anything is written; then the rows are written in batches of
+    IMPORT_BATCH_ROWS, each in its own short transaction with its audit entries: one per
+    updated school, and one "schools imported" entry naming the schools the batch created
+    (the first one written also lists the skipped lines). An import stopped midway (a crash,
+    Ctrl+C) keeps the batches already written, each recorded; importing the same file again
+    finishes it, since the rows already written are then found unchanged."""
+    require_permission(
+        actor,
+        lambda person: can_manage_schools(person, country),
+        _("You may not change this country's school directory."),
+    )
+    valid, errors, ignored_columns = _checked_rows(country, content)
     if errors and not skip_invalid:
         raise SchoolImportRejected(errors)
 
-    result = SchoolImportResult(skipped=errors, ignored_columns=parsed.ignored_columns)
-    with transaction.atomic():
-        existing = {s.name.casefold(): s for s in School.objects.filter(country=country)}
-        for _line, data in valid:
-            school = existing.get(data["name"].casefold())
-            if school is None:
-                school = School(country=country, name=data["name"])
-                _apply_row(school, data)
-                school.slug = unique_school_slug(school.name)
-                school.save()
-                result.created.append(school.name)
-                continue
-            if not update_existing:
-                result.unchanged.append(school.name)
-                continue
-            before = _snapshot(school)
-            _apply_row(school, data)
-            school.name = data["name"]
-            after = _snapshot(school)
-            if before == after:
-                result.unchanged.append(school.name)
-                continue
-            school.save()
-            result.updated.append(school.name)
-            audit_record(
-                actor=actor, action=AuditAction.SCHOOL_UPDATED_BY_IMPORT, obj=school,
-                country_code=country.code, before=before, after=after,
-            )  # fmt: skip
-        # An import that changed nothing (a repeated `make run`) leaves no entry.
-        if result.created or result.updated or result.skipped:
-            audit_record(
+    result = SchoolImportResult(skipped=errors, ignored_columns=ignored_columns)
+    skipped_lines = [line for line, _message in errors]
+    for start in range(0, len(valid), IMPORT_BATCH_ROWS):
+        batch = valid[start : start + IMPORT_BATCH_ROWS]
+        rows = [(data, _new_school(country, data)) for _line, data in batch]
+        last = start + IMPORT_BATCH_ROWS >= len(valid)
+        with transaction.atomic():
+            written = _write_batch(
                 actor=actor,
-                action=AuditAction.SCHOOLS_IMPORTED,
-                country_code=country.code,
-                after={
-                    "created": len(result.created),
-                    "updated": len(result.updated),
-                    "unchanged": len(result.unchanged),
-                    "skipped_lines": [line for line, _message in result.skipped],
-                },
+                country=country,
+                rows=rows,
+                update_existing=update_existing,
+                result=result,
             )
+            # A batch that changed nothing (a repeated `make run`) leaves no entry.
+            if written.created or written.updated or (last and skipped_lines):
+                _record_batch(actor, country, written, skipped_lines)
+                skipped_lines = []
+        if not last:
+            _let_others_write()
+    if skipped_lines:  # not one valid row
+        _record_batch(actor, country, _BatchWritten(), skipped_lines)
     return result
+
+
+def _record_batch(
+    actor: Actor, country: Country, written: _BatchWritten, skipped_lines: list[int]
+) -> None:
+    audit_record(
+        actor=actor,
+        action=AuditAction.SCHOOLS_IMPORTED,
+        country_code=country.code,
+        after={
+            "created": len(written.created),
+            "created_schools": [school.name for school in written.created],
+            "created_school_ids": [school.pk for school in written.created],
+            "updated": written.updated,
+            "unchanged": written.unchanged,
+            "skipped_lines": skipped_lines,
+        },
+    )
+
+
+def _let_others_write() -> None:
+    """Between two batches, leave SQLite's write lock free for a moment. A connection waiting
+    for it tries again every 100 ms at most (SQLite's busy handler), and one that tries while
+    a batch is being written goes back to sleep: without a pause the import would take the
+    lock back at once, again and again, and a request could wait for the whole import."""
+    if connection.vendor == "sqlite":
+        time.sleep(IMPORT_PAUSE_SECONDS)

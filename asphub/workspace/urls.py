@@ -10,6 +10,7 @@ dashboard_urls = (
         path("", dashboard.index, name="index"),
         path("schools/<int:pk>/", dashboard.school_workspace, name="school"),
         path("countries/<str:code>/", dashboard.country_workspace, name="country"),
+        path("countries/<str:code>/contact/", dashboard.country_contact, name="country_contact"),
     ],
     "dashboard",
 )

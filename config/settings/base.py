@@ -44,6 +44,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session and CSRF middleware, to see the cookies they set; after WhiteNoise,
+    # so that static files keep their caching.
+    "asphub.core.middleware.PrivateResponsesNotStoredMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -177,6 +180,10 @@ EMAIL_TIMEOUT = 30
 # lose the message.)
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
+# How many invitations one person may send in an hour (a national network's coordinators, and
+# no more: the platform's e-mails must not become anyone's mass mailing).
+ASPHUB_INVITATIONS_PER_HOUR = 100
+
 # Links in e-mails sent outside a request (e.g. invitations made by a command) start with this.
 ASPHUB_SITE_URL = "http://127.0.0.1:8000"
 
@@ -187,7 +194,8 @@ ASPHUB_DIRECTORY_PAGE_SIZE = 24
 # Map tiles are fetched by the visitor's browser; the map library itself is vendored.
 # Set ASPHUB_MAP_TILE_URL to "" to show markers on a plain background (no third party).
 ASPHUB_MAP_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-ASPHUB_MAP_TILE_ATTRIBUTION = "&copy; OpenStreetMap contributors"
+# Plain text (the map's script hands it to Leaflet escaped).
+ASPHUB_MAP_TILE_ATTRIBUTION = "© OpenStreetMap contributors"
 ASPHUB_CSV_IMPORT_MAX_BYTES = 5 * 1024 * 1024
 
 # Directory pages (list and profiles) for anonymous visitors, and the filters' option lists, are

@@ -9,6 +9,8 @@ DEBUG = False
 SECRET_KEY = "test-only-not-secret"
 ALLOWED_HOSTS = ["*"]
 DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL", "sqlite://:memory:"))}
+# The caches are base.py's: the default one in the database (REDIS_URL, if set, is followed
+# here too, and the suite empties that cache around every test that uses the database).
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Mail is queued as everywhere; the worker, run by the tests (conftest.py), delivers to
 # django.core.mail.outbox.

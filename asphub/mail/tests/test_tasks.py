@@ -61,6 +61,7 @@ def test_a_temporary_failure_is_tried_again_a_minute_later(request, settings, se
     else:
         failing(settings, server)
     first = queue_one()
+    written = first.args_kwargs["args"]
 
     before = timezone.now()
     run_queued_tasks()
@@ -73,7 +74,10 @@ def test_a_temporary_failure_is_tried_again_a_minute_later(request, settings, se
     assert first.return_value["sent"] is False
     [retry] = due()
     assert first.return_value["next_attempt"] == str(retry.id)
-    assert retry.args_kwargs == {"args": first.args_kwargs["args"], "kwargs": {"attempt": 2}}
+    assert retry.args_kwargs == {"args": written, "kwargs": {"attempt": 2}}
+    # The finished attempt keeps who and what about, not what it said (one-time links).
+    assert first.args_kwargs["args"][0]["body"] == ""
+    assert first.args_kwargs["args"][0]["to"] == written[0]["to"]
     assert before + RETRY_DELAYS[0] <= retry.run_after <= after + RETRY_DELAYS[0]
 
     # Not before its time.

@@ -136,3 +136,22 @@ def test_national_coordinators_do_not_see_the_queue(client):
     client.force_login(national)
 
     assert client.get(reverse(TASKS_ADMIN)).status_code == 403
+
+
+def test_once_sent_the_invitation_link_is_no_longer_kept_in_the_queue(client, settings):
+    settings.ASPHUB_EMAIL_DELIVERY_BACKEND = LOCMEM
+    coordinator, school = coordinator_signed_in(client)
+    invite(client, school)
+    (row,) = queued()
+    assert "/invitations/" in row.args_kwargs["args"][0]["body"]
+    run_queued_tasks()
+    (message,) = mail.outbox
+    link = next(word for word in message.body.split() if "/invitations/" in word)
+    token = link.rstrip("/").rsplit("/", 1)[-1]
+    row.refresh_from_db()
+    assert row.status == TaskResultStatus.SUCCESSFUL
+    # The administration still lists who it went to and what it was about.
+    assert row.args_kwargs["args"][0]["to"] == [EMAIL]
+    assert row.args_kwargs["args"][0]["subject"] == message.subject
+    for stored in DBTaskResult.objects.all():
+        assert token not in str(stored.args_kwargs) + str(stored.return_value)

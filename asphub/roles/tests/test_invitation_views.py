@@ -127,7 +127,7 @@ def test_the_expired_message_names_the_day_it_expired(client, invitation):
     invitation.expires_at = datetime(2026, 3, 14, 12, 0, tzinfo=ZoneInfo("Europe/Riga"))
     invitation.save()
     body = client.get(accept_url()).content.decode()
-    assert "This invitation expired on March 14, 2026. Ask for a new one." in body
+    assert "This invitation expired on 14 March 2026. Ask for a new one." in body
 
 
 def test_the_problem_page_is_in_latvian_by_default(client, invitation):

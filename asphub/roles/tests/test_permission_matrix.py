@@ -32,7 +32,7 @@ from asphub.accounts.models import User
 from asphub.accounts.tests.factories import UserFactory, enrol_authenticator
 from asphub.audit.models import AuditEntry, StandIn
 from asphub.audit.services import audit_record
-from asphub.countries.models import Country
+from asphub.countries.models import CONTACT_FIELDS, Country
 from asphub.roles import permissions
 from asphub.roles.models import Invitation, Role, RoleAssignment
 from asphub.roles.services import invitation_create, role_revoke
@@ -215,6 +215,15 @@ EXPECTED: dict[str, tuple[str, dict[str, frozenset[str]]]] = {
             "superuser": EVERY_COUNTRY,
         },
     ),
+    # The country's contact details: its own national coordinator, and administrators.
+    "country.edit_contact": (
+        "country",
+        {
+            "national_coordinator": frozenset({"own"}),
+            "administrator": EVERY_COUNTRY,
+            "superuser": EVERY_COUNTRY,
+        },
+    ),
     "country.view_audit_log": (
         "country",
         {
@@ -389,6 +398,8 @@ PAGES = {
     "school_foreign":  (404,   404,   404,      404,      200,   404,     SIGN_IN),
     "country_own":     (404,   404,   404,      200,      200,   404,     SIGN_IN),
     "country_foreign": (404,   404,   404,      404,      200,   404,     SIGN_IN),
+    "contact_own":     (404,   404,   404,      200,      200,   404,     SIGN_IN),
+    "contact_foreign": (404,   404,   404,      404,      200,   404,     SIGN_IN),
     "audit_log":       (403,   403,   403,      200,      200,   403,     SIGN_IN),
     "audit_csv":       (403,   403,   403,      200,      200,   403,     SIGN_IN),
 }
@@ -447,6 +458,8 @@ def page_url(world: World, page: str) -> str:
         "school_foreign": lambda: reverse("dashboard:school", args=[world.schools["foreign"].pk]),
         "country_own": lambda: reverse("dashboard:country", args=["LV"]),
         "country_foreign": lambda: reverse("dashboard:country", args=["EE"]),
+        "contact_own": lambda: reverse("dashboard:country_contact", args=["LV"]),
+        "contact_foreign": lambda: reverse("dashboard:country_contact", args=["EE"]),
         "audit_log": lambda: reverse("audit:log"),
         "audit_csv": lambda: reverse("audit:export_csv"),
     }
@@ -482,8 +495,8 @@ def test_dashboard_pages(client, world, actor, page, expected):
         name = world.schools[page.removeprefix("school_")].name
         # A school outside one's scope is not found, and the page does not name it.
         assert (name in body) is (expected == 200)
-    if page.startswith("country_") and expected == 200:
-        assert str(world.countries[page.removeprefix("country_")]) in body
+    if page.startswith(("country_", "contact_")) and expected == 200:
+        assert str(world.countries[page.split("_", 1)[1]]) in body
     if page.startswith("audit_") and expected == 200:
         assert LATVIAN_MARKER in body
         assert (ESTONIAN_MARKER in body) is (actor == "administrator")
@@ -603,6 +616,52 @@ def test_inviting_from_a_workspace(
     assert mail.outbox == []
     if expected == 404 and kind == "school":
         assert target.name not in response.content.decode()
+
+
+# Changing a country's contact details (the join page's and footer's contact).
+# fmt: off
+#                    teacher  coord  reviewer  national  admin  no role  anonymous
+EDIT_CONTACT = {
+    "own":         (404,   404,   404,      DONE,     DONE,  404,     SIGN_IN),
+    "foreign":     (404,   404,   404,      404,      DONE,  404,     SIGN_IN),
+}
+# fmt: on
+
+
+def contact_values(country: Country) -> dict:
+    return Country.objects.filter(pk=country.pk).values(*CONTACT_FIELDS).get()
+
+
+@pytest.mark.parametrize(("actor", "where", "expected"), _cases(EDIT_CONTACT))
+def test_editing_a_countrys_contact_details(client, world, actor, where, expected):
+    user = sign_in(client, world, actor)
+    country = world.countries[where]
+    url = reverse("dashboard:country_contact", args=[country.code])
+    before, stored = snapshot(), contact_values(country)
+    response = client.post(
+        url,
+        {"coordinator_name": "Līga Jaunā", "contact_email": "liga@example.org",
+         "commission_website": "https://natcom.example.org/"},
+    )  # fmt: skip
+
+    if expected == SIGN_IN:
+        assert_sent_to_sign_in(response, url)
+    elif expected == DONE:
+        assert response.status_code == 302
+        assert response["Location"] == reverse("dashboard:country", args=[country.code])
+    else:
+        assert response.status_code == expected
+    if expected == DONE:
+        assert contact_values(country)["coordinator_name"] == "Līga Jaunā"
+        entry = AuditEntry.objects.latest("pk")
+        assert (entry.action, entry.actor, entry.country_code) == (
+            "country.contact_changed",
+            user,
+            country.code,
+        )
+        return
+    assert contact_values(country) == stored
+    assert snapshot() == before
 
 
 # -- the same refusals, told as the stories of the issue --------------------------------------

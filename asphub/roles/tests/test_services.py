@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from asphub.accounts.models import User
+from asphub.accounts.services import profile_update
 from asphub.accounts.tests.factories import UserFactory
 from asphub.audit.models import AuditEntry, StandIn
 from asphub.audit.tests.recorded import entries_from_now_on
@@ -955,3 +956,44 @@ def test_a_withdrawn_invitation_cannot_be_sent_again(coordinator, school, mailou
     with pytest.raises(ValidationError, match="still open"):
         invitation_resend(actor=coordinator, invitation=invitation)
     assert mailoutbox == []
+
+
+# -- after the hostile trial --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "email", ['"a\x0bBcc:injected@evil.example"@x.test', '"a\x0cb\x1cc"@x.test', "a\u202e@x.test"]
+)
+def test_an_address_with_control_characters_is_refused(coordinator, school, email, mailoutbox):
+    with pytest.raises(ValidationError):
+        invitation_create(actor=coordinator, email=email, role=Role.TEACHER, school=school)
+    assert not Invitation.objects.filter(invited_by=coordinator).exists()
+    assert mailoutbox == []
+
+
+def test_a_name_cannot_write_lines_of_its_own_into_emails(coordinator):
+    with pytest.raises(ValidationError):
+        profile_update(actor=coordinator, user=coordinator,
+                       full_name="Pēteris\n\nURGENT: open https://evil.example", preferred_language="lv")  # fmt: skip
+    coordinator.refresh_from_db()
+    assert coordinator.full_name == "Ilze Kalna"
+
+
+def test_one_person_may_send_only_so_many_invitations_an_hour(coordinator, school, settings):
+    settings.ASPHUB_INVITATIONS_PER_HOUR = 3
+    for n in range(3):
+        invitation_create(actor=coordinator, email=f"t{n}@example.org", role=Role.TEACHER, school=school)  # fmt: skip
+    with pytest.raises(ValidationError, match="last hour"):
+        invitation_create(actor=coordinator, email="t9@example.org", role=Role.TEACHER, school=school)  # fmt: skip
+    assert Invitation.objects.filter(invited_by=coordinator).count() == 3
+    # The command line is not a person and is not limited.
+    invitation_create(actor=StandIn.COMMAND_LINE, email="t9@example.org", role=Role.TEACHER, school=school)  # fmt: skip
+
+
+def test_invitations_that_lapse_with_a_deleted_account_are_each_recorded(coordinator, school):
+    sent = InvitationFactory(school=school, invited_by=coordinator, email="a@example.org")
+    recorded = entries_from_now_on()
+    account_delete(actor=coordinator, user=coordinator)
+    withdrawn = recorded.filter(action="invitation.withdrawn")
+    assert [entry.object_id for entry in withdrawn] == [str(sent.pk)]
+    assert withdrawn.get().note == "the account was deleted"

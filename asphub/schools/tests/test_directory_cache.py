@@ -13,6 +13,7 @@ from django_htmx.middleware import HtmxDetails
 
 from asphub.accounts.models import User
 from asphub.countries.models import Country, Subdivision
+from asphub.schools import page_cache
 from asphub.schools.filters import FastSelect, SchoolDirectoryFilter
 from asphub.schools.models import DirectoryVersion, FlagshipParticipation, School
 from asphub.schools.page_cache import anonymous_page_cache, data_version
@@ -399,3 +400,9 @@ def test_every_table_the_pages_read_has_its_triggers():
         for event in ("INSERT", "UPDATE", "DELETE")
     }
     assert expected <= _triggered(connection)
+
+
+def test_made_up_filter_values_do_not_grow_the_memo_without_end():
+    for n in range(page_cache.MEMO_MAX_ENTRIES * 3):
+        page_cache.memoized("a-version", ("made-up", n), lambda value=n: value)
+    assert len(page_cache._memo[1]) <= page_cache.MEMO_MAX_ENTRIES

@@ -158,7 +158,7 @@ def test_html_in_school_text_is_shown_as_text(client, latvia):
 def test_csv_export_follows_the_filters(client, loaded_network):
     response = client.get(reverse("schools:export_csv"), {"municipality": "LV-DGV"})
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert [row["name"] for row in rows] == [
         "Daugavpils 20. pirmsskolas izglītības iestāde",
         "Daugavpils Valsts ģimnāzija",
@@ -170,27 +170,19 @@ def test_csv_export_follows_the_filters(client, loaded_network):
 def test_csv_export_defuses_spreadsheet_formulas(client, latvia):
     SchoolFactory(country=latvia, name='=HYPERLINK("http://evil")')
     response = client.get(reverse("schools:export_csv"))
-    assert "'=HYPERLINK" in response.content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in response.getvalue().decode("utf-8-sig")
 
 
 def test_json_export_follows_the_search(client, loaded_network):
     response = client.get(reverse("schools:export_json"), {"q": "tehnikumā"})
-    data = json.loads(response.content)
+    data = json.loads(response.getvalue())
     assert sorted(s["name"] for s in data["schools"]) == [
         "Kuldīgas Tehnoloģiju un tūrisma tehnikums",
         "Rīgas Tūrisma un radošās industrijas tehnikums",
     ]
 
 
-def test_map_points_mark_approximate_locations(client, loaded_network):
-    data = client.get(reverse("schools:map_points")).json()
-    assert len(data["schools"]) == 31
-    assert all(point["approximate"] for point in data["schools"])
-
-
-def test_map_page_lists_places_without_javascript(client, loaded_network):
-    body = client.get(reverse("schools:map")).content.decode()
-    assert "Valmieras Valsts ģimnāzija" in body
+# The map's pages and data: test_map.py; what the exports stream: test_exports.py.
 
 
 def _query_count(client, url: str) -> int:

@@ -37,7 +37,7 @@ def test_load_network_loads_latvia_and_the_shared_vocabulary(loaded_network):
         "thematic_areas": 3,
         "pillars": 4,
         "sdgs": 17,
-        "pages": 3,
+        "pages": 4,  # home, about, join, privacy
     }
     assert InternationalDay.objects.filter(month=2, day=21).exists()
     assert Country.objects.count() >= 249

@@ -271,21 +271,22 @@ def test_the_csv_export_has_a_header_and_one_row_per_entry(client, national_coor
     assert response["Content-Disposition"].startswith('attachment; filename="asphub-audit-log-')
     assert response["Cache-Control"] == "no-store"
     table = rows(response)
-    assert table[0] == ["When", "Who", "Action", "Action code", "Object type", "Object",
-                        "Country", "Before", "After", "Note"]  # fmt: skip
+    assert table[0] == ["When", "Who", "Action", "Action code", "Object type",
+                        "Object type code", "Object", "Country", "Before", "Before (codes)",
+                        "After", "After (codes)", "Note"]  # fmt: skip
     assert len(table) == 3
-    by_note = {row[9]: row for row in table[1:]}
+    by_note = {row[12]: row for row in table[1:]}
     assert by_note["one"][1:4] == ["Anna", "role given", "role.granted"]
-    assert by_note["one"][8] == '{"role": "teacher"}'
+    assert by_note["one"][10:12] == ["role: teacher", '{"role": "teacher"}']
     assert by_note["two"][1:4] == ["Jānis", "role taken back", "role.revoked"]
-    assert by_note["two"][7] == '{"role": "reviewer"}'
-    assert all(row[6] == "LV" for row in table[1:])
+    assert by_note["two"][8:10] == ["role: reviewer", '{"role": "reviewer"}']
+    assert all(row[7] == "LV" for row in table[1:])
 
 
 def test_the_csv_header_is_in_the_pages_language(client, national_coordinator):
     client.force_login(national_coordinator)
     latvian = rows(client.get(CSV))[0]
-    assert len(latvian) == 10
+    assert len(latvian) == 13
     assert latvian != rows(client.get("/en" + CSV))[0]
 
 
@@ -295,15 +296,17 @@ def test_the_csv_export_respects_filters_and_country(client, national_coordinato
     entry(actor="Jānis", action="role.granted", note="janis LV")
     entry(actor="Anna", action="role.revoked", note="anna revoked LV", when="2024-06-01T12:00")
     client.force_login(national_coordinator)
-    assert {r[9] for r in rows(client.get(CSV))[1:]} == {
+    assert {r[12] for r in rows(client.get(CSV))[1:]} == {
         "anna LV",
         "janis LV",
         "anna revoked LV",
     }
-    assert [r[9] for r in rows(client.get(CSV, {"who": "anna", "action": "role.granted"}))[1:]] == [
-        "anna LV"
+    assert [
+        r[12] for r in rows(client.get(CSV, {"who": "anna", "action": "role.granted"}))[1:]
+    ] == ["anna LV"]
+    assert [r[12] for r in rows(client.get(CSV, {"until": "2024-12-31"}))[1:]] == [
+        "anna revoked LV"
     ]
-    assert [r[9] for r in rows(client.get(CSV, {"until": "2024-12-31"}))[1:]] == ["anna revoked LV"]
 
 
 def test_the_csv_export_keeps_formulas_from_running(client, national_coordinator):
@@ -317,9 +320,9 @@ def test_the_csv_export_keeps_formulas_from_running(client, national_coordinator
         assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
     by_who = {row[1]: row for row in table[1:]}
     assert "'=1+2" in by_who
-    assert by_who["'=1+2"][5] == '\'=HYPERLINK("http://evil.example","click")'
-    assert by_who["'=1+2"][9] == "'@SUM(A1:A2)"
-    assert by_who["'+44 20 7946 0000"][9] == "'-2+3"
+    assert by_who["'=1+2"][6] == '\'=HYPERLINK("http://evil.example","click")'
+    assert by_who["'=1+2"][12] == "'@SUM(A1:A2)"
+    assert by_who["'+44 20 7946 0000"][12] == "'-2+3"
 
 
 def test_the_csv_export_shows_former_members_by_the_label(client, national_coordinator):

@@ -13,18 +13,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 from asphub.accounts.forms import AccountDeleteForm, ProfileForm
 from asphub.accounts.models import User
 from asphub.accounts.services import profile_update
+from asphub.core.http import page_with_form, read_only
 from asphub.roles.services import account_delete
 
 from ..selectors import personal_data
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@page_with_form
 def profile(request: HttpRequest) -> HttpResponse:
     user = request.user
     # The form validates onto its own copy: a ModelForm writes the posted values into its
@@ -43,6 +43,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@read_only
 def personal_data_download(request: HttpRequest) -> HttpResponse:
     data = personal_data(request.user)
     response = HttpResponse(
@@ -55,7 +56,7 @@ def personal_data_download(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@page_with_form
 def delete_account(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = AccountDeleteForm(request.POST or None, user=user, request=request)

@@ -4,13 +4,18 @@ a person's scope is not found (404) and nothing reveals that it exists."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
+from asphub.core.http import page_with_form, read_only
+from asphub.countries.models import CONTACT_FIELDS, Country
+from asphub.pages.forms import CountryContactForm
+from asphub.pages.services import country_contact_update
 from asphub.roles import permissions
 from asphub.roles.models import Role
 from asphub.roles.views import invite_form_or_redirect
@@ -20,6 +25,7 @@ from ..selectors import country_overviews, country_team, dashboard_for, school_t
 
 
 @login_required
+@read_only
 def index(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/index.html", {"dashboard": dashboard_for(request.user)})
 
@@ -38,7 +44,7 @@ def _team_context(request: HttpRequest, members: list, invitations: list) -> dic
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@page_with_form
 def school_workspace(request: HttpRequest, pk: int) -> HttpResponse:
     school = get_object_or_404(
         permissions.workspace_schools(request.user, School.objects.select_related("country")),
@@ -58,7 +64,7 @@ def school_workspace(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@page_with_form
 def country_workspace(request: HttpRequest, code: str) -> HttpResponse:
     country = get_object_or_404(permissions.coordinated_countries(request.user), code=code.upper())
     form = invite_form_or_redirect(
@@ -77,6 +83,28 @@ def country_workspace(request: HttpRequest, code: str) -> HttpResponse:
         **_team_context(request, members, invitations),
     }
     return render(request, "dashboard/country.html", context)
+
+
+@login_required
+@page_with_form
+def country_contact(request: HttpRequest, code: str) -> HttpResponse:
+    """The national network's contact details, as its coordinator keeps them."""
+    country = get_object_or_404(permissions.coordinated_countries(request.user), code=code.upper())
+    # The form validates onto its own copy, so that the service still sees the stored values.
+    form = CountryContactForm(request.POST or None, instance=Country.objects.get(pk=country.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            country_contact_update(
+                actor=request.user,
+                country=country,
+                **{name: form.cleaned_data[name] for name in CONTACT_FIELDS},
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The contact details are saved."))
+            return redirect("dashboard:country", code=country.code)
+    return render(request, "dashboard/country_contact.html", {"country": country, "form": form})
 
 
 def _manageable_ids(manageable: QuerySet, shown: list) -> set[int]:

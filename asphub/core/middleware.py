@@ -1,0 +1,42 @@
+"""Middleware that knows no app of the project."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
+
+
+class PrivateResponsesNotStoredMiddleware:
+    """Responses meant for one person are not stored ("Cache-Control: no-store"): not by a
+    shared cache (a proxy, a CDN), and not by the browser, whose back button would otherwise
+    show a signed-in page again after sign-out (the back-forward cache).
+
+    They are every response to a signed-in person; the responses that sign in or out (they
+    set or delete the session cookie); and pages with a form bound to the visitor, such as the
+    sign-in page and the two-factor step (they set the CSRF cookie). Public pages for anonymous
+    visitors keep their caching.
+
+    It stands before SessionMiddleware and CsrfViewMiddleware, so that it sees the cookies
+    they set on the way out.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if self._for_one_person(request, response):
+            patch_cache_control(response, no_store=True)
+        return response
+
+    @staticmethod
+    def _for_one_person(request: HttpRequest, response: HttpResponse) -> bool:
+        if settings.SESSION_COOKIE_NAME in response.cookies:
+            return True
+        if settings.CSRF_COOKIE_NAME in response.cookies:
+            return True
+        user = getattr(request, "user", None)
+        return bool(user is not None and user.is_authenticated)
