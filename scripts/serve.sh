@@ -20,6 +20,7 @@ trap stop EXIT
 echo "==> Starting the task worker (it sends the e-mails, printed here)"
 # Without --reload, whose restarts would kill a message half sent: after changing a task's
 # code, start `make run` again.
+$BIN/python manage.py requeue_interrupted_mail
 $BIN/python manage.py db_worker --no-reload &
 children+=($!)
 echo "==> Serving on http://127.0.0.1:8000/ (stop both with Ctrl+C)"

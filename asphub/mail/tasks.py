@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.dispatch import receiver
 from django.utils import timezone
-from django_tasks import TaskContext, task
+from django_tasks import TaskContext, TaskResultStatus, task
 from django_tasks.signals import task_finished
 from django_tasks_db.models import DBTaskResult
 
@@ -108,3 +108,31 @@ def forget_message_content(sender: Any, task_result: Any, **kwargs: Any) -> None
     message.update({"body": "", "alternatives": []})
     args_kwargs = {**row.args_kwargs, "args": [message, *row.args_kwargs["args"][1:]]}
     DBTaskResult.objects.filter(pk=row.pk).update(args_kwargs=args_kwargs)
+
+
+def interrupted_sends_requeue(*, older_than: timedelta | None = None) -> int:
+    """E-mails whose worker was stopped in the middle of sending them (killed, or the machine
+    went down) stay "running" for ever: django-tasks does not look at them again. Each one
+    running longer than any attempt can take is marked failed, as interrupted, and its message
+    queued again as the next attempt (or, after the last one, left failed for the
+    administrators to see). Run before a worker starts (`make run` does)."""
+    older_than = older_than or timedelta(seconds=2 * settings.EMAIL_TIMEOUT + 60)
+    stale = DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING,
+        task_path=send_email.module_path,
+        started_at__lt=timezone.now() - older_than,
+    )
+    count = 0
+    for row in stale:
+        message = row.args_kwargs["args"][0]
+        attempt = int(row.args_kwargs.get("kwargs", {}).get("attempt", 1))
+        DBTaskResult.objects.filter(pk=row.pk, status=TaskResultStatus.RUNNING).update(
+            status=TaskResultStatus.FAILED,
+            finished_at=timezone.now(),
+            exception_class_path="asphub.mail.tasks.Interrupted",
+            traceback="The worker stopped while sending this message.",
+        )
+        if attempt < MAX_ATTEMPTS:
+            send_email.enqueue(message, attempt=attempt + 1)
+        count += 1
+    return count

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.core import mail
 from django.core.mail import EmailMessage, get_connection
+from django.core.management import call_command
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -155,3 +157,32 @@ def test_a_refusal_for_good_is_not_tried_again_and_is_logged(settings, caplog):
 def test_the_worker_waits_on_the_mail_server_for_a_limited_time(settings):
     assert 0 < settings.EMAIL_TIMEOUT <= 60
     assert get_connection(SMTP).timeout == settings.EMAIL_TIMEOUT
+
+
+def test_a_message_left_half_sent_by_a_stopped_worker_is_queued_again(settings):
+    settings.ASPHUB_EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    row = queue_one()
+    written = row.args_kwargs["args"]
+    # The worker claimed it and was killed before it finished.
+    DBTaskResult.objects.filter(pk=row.pk).update(
+        status=TaskResultStatus.RUNNING, started_at=timezone.now() - timedelta(hours=1)
+    )
+    call_command("requeue_interrupted_mail", stdout=StringIO())
+    row.refresh_from_db()
+    assert row.status == TaskResultStatus.FAILED
+    assert "stopped while sending" in row.traceback
+    (again,) = due()
+    assert again.args_kwargs == {"args": written, "kwargs": {"attempt": 2}}
+    run_queued_tasks()
+    assert [message.to for message in mail.outbox] == [["jana@example.org"]]
+
+
+def test_a_message_being_sent_now_is_left_alone(settings):
+    row = queue_one()
+    DBTaskResult.objects.filter(pk=row.pk).update(
+        status=TaskResultStatus.RUNNING, started_at=timezone.now()
+    )
+    call_command("requeue_interrupted_mail", stdout=StringIO())
+    row.refresh_from_db()
+    assert row.status == TaskResultStatus.RUNNING
+    assert due() == []
