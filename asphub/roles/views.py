@@ -24,7 +24,7 @@ from asphub.core.http import page_with_form, post_only, read_only
 
 from . import permissions
 from .forms import AcceptWithNewAccountForm, InviteForm
-from .models import InvitationStatus, Role
+from .models import Invitation, InvitationStatus, Role
 from .selectors import invitation_by_token, invitation_problem, is_addressed_to
 from .services import (
     invitation_accept,
@@ -211,15 +211,20 @@ def revoke_role(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(request, "dashboard:index")
 
 
-@login_required
-@post_only
-def withdraw_invitation(request: HttpRequest, pk: int) -> HttpResponse:
-    invitation = get_object_or_404(
+def _manageable_invitation(request: HttpRequest, pk: int) -> Invitation:
+    """The invitation, if this person may act on it; else 404, as if it did not exist."""
+    return get_object_or_404(
         permissions.manageable_invitations(request.user).select_related(
             "school__country", "country"
         ),
         pk=pk,
     )
+
+
+@login_required
+@post_only
+def withdraw_invitation(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = _manageable_invitation(request, pk)
     try:
         invitation_revoke(actor=request.user, invitation=invitation)
     except ValidationError as error:
@@ -235,12 +240,7 @@ def withdraw_invitation(request: HttpRequest, pk: int) -> HttpResponse:
 @post_only
 def resend_invitation(request: HttpRequest, pk: int) -> HttpResponse:
     """Send an open invitation again, with a new link (the old one stops working)."""
-    invitation = get_object_or_404(
-        permissions.manageable_invitations(request.user).select_related(
-            "school__country", "country"
-        ),
-        pk=pk,
-    )
+    invitation = _manageable_invitation(request, pk)
     try:
         invitation_resend(
             actor=request.user, invitation=invitation, site_url=request.build_absolute_uri("/")
