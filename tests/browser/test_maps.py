@@ -19,9 +19,9 @@ from playwright.sync_api import expect
 from .conftest import DESKTOP, MOBILE
 from .test_public_site import (
     BLOCKING_IMPACTS,
-    OVERFLOWING,
     assert_clean,
     describe_violations,
+    screenshot_and_overflow,
     wait_for_map,
 )
 
@@ -399,17 +399,9 @@ def test_map_pages_pass_axe_and_fit_both_widths(browsing, hostile, screenshot_di
             response = page.goto(path)
             assert response is not None and response.ok, path
             wait_for_map(page)
-            page.screenshot(
-                path=screenshot_dir / f"maps-{name}-{device}.png",
-                full_page=True,
-                animations="disabled",
-                caret="hide",
+            overflow += screenshot_and_overflow(
+                page, screenshot_dir / f"maps-{name}-{device}.png", path, mobile=mobile
             )
-            if mobile:
-                width = page.evaluate("document.documentElement.scrollWidth")
-                if width > MOBILE["width"] + 1:
-                    culprits = ", ".join(page.evaluate(OVERFLOWING))
-                    overflow.append(f"{path}: scrollWidth {width}px; too wide: {culprits}")
             # As it is, with a marker's tooltip open, and with its popup open.
             marker = page.locator("#map path.leaflet-interactive").last
             for state in ("page", "tooltip", "popup"):

@@ -409,6 +409,18 @@ def test_accessibility_axe(page, browsing, site):
 # 9. Screenshots -------------------------------------------------------------------------------
 
 
+def screenshot_and_overflow(page, file, path: str, *, mobile: bool) -> list[str]:
+    """Take the page's full screenshot; on a phone, say what makes it scroll sideways."""
+    page.screenshot(path=file, full_page=True, animations="disabled", caret="hide")
+    if not mobile:
+        return []
+    width = page.evaluate("document.documentElement.scrollWidth")
+    if width <= MOBILE["width"] + 1:
+        return []
+    culprits = ", ".join(page.evaluate(OVERFLOWING))
+    return [f"{path}: scrollWidth {width}px; too wide: {culprits}"]
+
+
 OVERFLOWING = """() => {
   const width = document.documentElement.clientWidth;
   return [...document.querySelectorAll('body *')]
@@ -454,16 +466,8 @@ def test_screenshots_desktop_and_mobile(browsing, site, screenshot_dir):
             )
             if page.locator("#map").count():
                 wait_for_map(page)
-            page.screenshot(
-                path=screenshot_dir / f"{name}-{device}.png",
-                full_page=True,
-                animations="disabled",
-                caret="hide",
+            overflow += screenshot_and_overflow(
+                page, screenshot_dir / f"{name}-{device}.png", path, mobile=mobile
             )
-            if mobile:
-                width = page.evaluate("document.documentElement.scrollWidth")
-                if width > MOBILE["width"] + 1:
-                    culprits = ", ".join(page.evaluate(OVERFLOWING))
-                    overflow.append(f"{path}: scrollWidth {width}px; too wide: {culprits}")
     assert not overflow, "Horizontal scrolling at 390 px:\n" + "\n".join(overflow)
     assert_clean(browsing)
