@@ -43,6 +43,19 @@ class AuditAction(models.TextChoices):
         "account.recovery_codes_reset",
         _("new recovery codes made"),
     )
+    MEMBERSHIP_STATUS_CHANGED = "membership.status_changed", _("membership status changed")
+    APPLICATION_SUBMITTED = "application.submitted", _("membership application submitted")
+    APPLICATION_CHANGED = "application.changed", _("membership application changed")
+    APPLICATION_NOTE_ADDED = "application.note_added", _("note on an application")
+    APPLICATION_CHECKLIST_CHANGED = (
+        "application.checklist_changed",
+        _("application's checklist changed"),
+    )
+    CERTIFICATE_RECORDED = "school.certificate_recorded", _("membership certificate recorded")
+    SCHOOL_PROFILE_CHANGED = "school.profile_changed", _("school profile changed")
+    SCHOOL_TEAM_CHANGED = "school.team_changed", _("school team changed")
+    SCHOOL_WITHDRAWAL_REQUESTED = "school.withdrawal_requested", _("withdrawal requested")
+    COUNTRY_RULES_CHANGED = "country.rules_changed", _("membership rules changed")
     ADMIN_ADDED = "admin.added", _("added in the administration")
     ADMIN_CHANGED = "admin.changed", _("changed in the administration")
     ADMIN_DELETED = "admin.deleted", _("deleted in the administration")
@@ -58,6 +71,7 @@ class AuditNote(models.TextChoices):
     BY_INVITATION = "by invitation", _("by invitation")
     INVITER_LOST_ROLE = "the inviter's role was taken back", _("the inviter's role was taken back")
     ACCOUNT_DELETED = "the account was deleted", _("the account was deleted")
+    RECORDED_AT_IMPORT = "recorded at import", _("recorded at import")
     TOO_MANY_FAILED_SIGN_INS = (
         "too many failed sign-ins in a row",
         _("too many failed sign-ins in a row"),
@@ -72,6 +86,8 @@ class StandIn(models.TextChoices):
     # A person who has deleted their account.
     FORMER_MEMBER = "former member", _("former member")
     SYSTEM = "system", _("system")
+    # Whoever holds an application's link (no account is needed to apply).
+    APPLICANT = "applicant", _("applicant")
 
 
 def label_of(choices: type[models.TextChoices], value: str) -> str:

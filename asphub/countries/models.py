@@ -40,6 +40,12 @@ class Country(models.Model):
         _("membership renewal period (years)"), null=True, blank=True
     )
     minimum_team_size = models.PositiveSmallIntegerField(_("minimum school team size"), default=3)
+    minimum_team_teachers = models.PositiveSmallIntegerField(
+        _("of whom teachers, at least"), default=0
+    )
+    minimum_team_administration = models.PositiveSmallIntegerField(
+        _("of whom from the administration, at least"), default=0
+    )
     has_national_network = models.BooleanField(
         _("has a national network on this platform"), default=False
     )

@@ -162,6 +162,14 @@ def can_manage_schools(user: Visitor, country: Country) -> bool:
     return roles.administrator or country.pk in roles.national_coordinator_in
 
 
+def can_decide_membership(user: Visitor, country: Country) -> bool:
+    """Applications and statuses: review, request changes, endorse, reject, record a
+    certificate, make candidate or member, mark dormant, record withdrawal or exclusion; also
+    the country's membership rules."""
+    roles = roles_of(user)
+    return roles.administrator or country.pk in roles.national_coordinator_in
+
+
 def can_edit_country(user: Visitor, country: Country) -> bool:
     """The country's public details: whom applicants and members contact (its national
     coordinator, e-mail, the National Commission and its website)."""
@@ -231,6 +239,7 @@ ACTIONS: dict[str, tuple[str, Callable[[Any, Any], bool]]] = {
     "school.edit_profile": ("school", can_edit_school_profile),
     "country.manage_schools": ("country", can_manage_schools),
     "country.edit_contact": ("country", can_edit_country),
+    "country.decide_membership": ("country", can_decide_membership),
     "country.view_audit_log": ("country", can_view_audit_log),
     "school.invite_teacher": (
         "school",
@@ -321,6 +330,7 @@ __all__ = [
     "require_permission",
     "Roles",
     "Visitor",
+    "can_decide_membership",
     "can_edit_country",
     "can_edit_school_profile",
     "can_invite",

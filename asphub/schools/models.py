@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from asphub.core.bilingual import localized
@@ -42,12 +44,21 @@ class MembershipStatus(models.TextChoices):
     EXCLUDED = "excluded", _("excluded")
 
 
-# Statuses of schools that appear in the public directory.
+# Statuses of schools that appear in the public directory: from the day a school becomes a
+# candidate (or, where a country has no candidate stage, a member).
 PUBLIC_STATUSES = (
-    MembershipStatus.ENDORSED,
     MembershipStatus.CANDIDATE,
     MembershipStatus.MEMBER,
     MembershipStatus.DORMANT,
+)
+
+
+# Statuses of a school that is still (or was, and was refused) an application.
+APPLICATION_STATUSES = (
+    MembershipStatus.SUBMITTED,
+    MembershipStatus.UNDER_REVIEW,
+    MembershipStatus.CHANGES_REQUESTED,
+    MembershipStatus.REJECTED,
 )
 
 
@@ -121,6 +132,25 @@ class School(TimeStampedModel):
         default=MembershipStatus.SUBMITTED,
         db_index=True,
     )
+    status_changed_at = models.DateTimeField(
+        _("status since"), null=True, blank=True, editable=False
+    )
+    registration_number = models.CharField(
+        _("registration number"), max_length=40, blank=True, db_index=True
+    )
+    certificate_number = models.CharField(_("certificate number"), max_length=40, blank=True)
+    certificate_date = models.DateField(_("certificate date"), null=True, blank=True)
+    certificate_file = models.FileField(
+        _("certificate from UNESCO"), upload_to="certificates/%Y/", blank=True
+    )
+    logo = models.ImageField(_("logo"), upload_to="schools/logos/%Y/", blank=True)
+    photo = models.ImageField(_("photo"), upload_to="schools/photos/%Y/", blank=True)
+    photo_description = models.CharField(
+        _("what the photo shows"),
+        max_length=255,
+        blank=True,
+        help_text=_("Read aloud to people who cannot see the photo."),
+    )
     member_since = models.PositiveSmallIntegerField(
         _("member since (year)"),
         null=True,
@@ -142,8 +172,17 @@ class School(TimeStampedModel):
         verbose_name_plural = _("schools")
         ordering = ["sort_key", "id"]
         constraints = [
+            # Applicants may share a name (the coordinator sees the likely duplicates); a name
+            # is the school's alone from endorsement on.
             models.UniqueConstraint(
-                fields=["country", "name"], name="school_name_unique_in_country"
+                fields=["country", "name"],
+                condition=~models.Q(membership_status__in=APPLICATION_STATUSES),
+                name="school_name_unique_in_country",
+            ),
+            models.UniqueConstraint(
+                fields=["certificate_number"],
+                condition=~models.Q(certificate_number=""),
+                name="school_certificate_number_unique",
             ),
             models.CheckConstraint(
                 condition=models.Q(latitude__isnull=True, longitude__isnull=True)
@@ -201,6 +240,69 @@ class School(TimeStampedModel):
     @property
     def is_public(self) -> bool:
         return self.membership_status in PUBLIC_STATUSES
+
+
+class MembershipChange(models.Model):
+    """One step of a school's membership history: who moved it from which status to which,
+    when and why. Written only by `school_status_change` (and, for the first status a school
+    had, by whatever recorded the school)."""
+
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), on_delete=models.CASCADE, related_name="history"
+    )
+    action = models.CharField(_("action"), max_length=30)
+    from_status = models.CharField(
+        _("from"), max_length=20, choices=MembershipStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=20, choices=MembershipStatus.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("by"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("membership change")
+        verbose_name_plural = _("membership history")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["school", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.school}: {self.from_status or '–'} → {self.to_status}"
+
+
+class TeamRole(models.TextChoices):
+    TEACHER = "teacher", _("teacher")
+    ADMINISTRATION = "administration", _("administration")
+    OTHER = "other", _("other staff")
+
+
+class TeamMember(models.Model):
+    """A person of the school's UNESCO team (named on its application and profile; not
+    necessarily someone with an account)."""
+
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), on_delete=models.CASCADE, related_name="team"
+    )
+    full_name = models.CharField(_("name"), max_length=200)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    team_role = models.CharField(_("part in the team"), max_length=20, choices=TeamRole.choices)
+    email = models.EmailField(_("e-mail"), blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("team member")
+        verbose_name_plural = _("school team")
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.full_name
 
 
 class FlagshipParticipation(models.Model):

@@ -8,21 +8,43 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from asphub.audit.models import AuditAction
+from asphub.accounts.models import User
+from asphub.audit.models import AuditAction, AuditNote, StandIn
 from asphub.audit.services import audit_record
 from asphub.core.text import latvian_sort_key
 from asphub.countries.models import Country
-from asphub.roles.permissions import Actor, can_manage_schools, require_permission
+from asphub.roles.permissions import (
+    Actor,
+    can_decide_membership,
+    can_manage_schools,
+    is_command_line,
+    require_permission,
+)
 
 from .csv_rows import SchoolRowForm, read_school_csv
-from .models import LocationPrecision, MembershipStatus, School
+from .lifecycle import TRANSITIONS, MembershipAction, transition_for
+from .models import (
+    APPLICATION_STATUSES,
+    LocationPrecision,
+    MembershipChange,
+    MembershipStatus,
+    School,
+)
 
-__all__ = ["SchoolImportRejected", "schools_import"]
+__all__ = [
+    "SchoolImportRejected",
+    "StatusChangeRefused",
+    "membership_history_start",
+    "school_status_change",
+    "schools_import",
+]
 
 COORDINATE_STEP = Decimal("0.00001")
 # Rows written per transaction. A transaction holds SQLite's one write lock (on PostgreSQL,
@@ -95,7 +117,9 @@ def _apply_row(school: School, data: dict[str, Any]) -> None:
         value = data.get(name)
         if name == "location_precision" and not value:
             value = school.location_precision or LocationPrecision.SETTLEMENT
-        elif name == "membership_status" and not value:
+        elif name == "membership_status" and (school.pk or not value):
+            # A school's status changes only along the lifecycle (school_status_change);
+            # the file gives the status of the schools it adds.
             value = school.membership_status if school.pk else MembershipStatus.MEMBER
         elif value is None:
             value = None if name in ("latitude", "longitude", "member_since") else ""
@@ -135,8 +159,10 @@ def _existing_schools(country: Country, names: list[str]) -> dict[str, School]:
     wanted = {name.casefold() for name in names}
     # The sort key is the same for names that differ only in case, and indexed; the exact
     # name also catches a school whose sort key was not kept up to date (raw SQL, say).
-    candidates = School.objects.filter(country=country).filter(
-        Q(sort_key__in={latvian_sort_key(name) for name in names}) | Q(name__in=names)
+    candidates = (
+        School.objects.filter(country=country)
+        .exclude(membership_status__in=APPLICATION_STATUSES)
+        .filter(Q(sort_key__in={latvian_sort_key(name) for name in names}) | Q(name__in=names))
     )
     return {
         school.name.casefold(): school
@@ -148,7 +174,7 @@ def _existing_schools(country: Country, names: list[str]) -> dict[str, School]:
 def _new_school(country: Country, data: dict[str, Any]) -> School:
     """The school a row makes if none has its name yet: made before its batch's transaction
     starts (working out the search and sort columns takes longer than writing the row)."""
-    school = School(country=country, name=data["name"])
+    school = School(country=country, name=data["name"], status_changed_at=timezone.now())
     _apply_row(school, data)
     # bulk_create does not call save(): set here what save() derives from the name.
     school.refresh_derived_fields()
@@ -205,6 +231,7 @@ def _write_batch(
     for school, slug in zip(written.created, slugs, strict=True):
         school.slug = slug
     School.objects.bulk_create(written.created)
+    membership_history_start(written.created, actor=actor)
     result.created.extend(school.name for school in written.created)
     return written
 
@@ -286,3 +313,126 @@ def _let_others_write() -> None:
     lock back at once, again and again, and a request could wait for the whole import."""
     if connection.vendor == "sqlite":
         time.sleep(IMPORT_PAUSE_SECONDS)
+
+
+# -- the membership lifecycle ------------------------------------------------------------------
+
+
+class StatusChangeRefused(ValidationError):
+    """The step is not possible from the school's current status (or someone else has just
+    moved the school on); nothing changed."""
+
+
+def school_status_change(
+    *,
+    actor: Actor,
+    school: School,
+    action: MembershipAction | str,
+    reason: str = "",
+    seen_status: str | None = None,
+) -> MembershipChange:
+    """Move a school along the membership lifecycle: the one writer of a school's status.
+
+    The national coordinator of the school's country (or an administrator) takes every step
+    but the applicant's own (resubmitting after changes were requested), which the membership
+    app takes on the applicant's behalf once it has checked their link. `seen_status` is the
+    status the person deciding was looking at: if the school has moved on since (another
+    coordinator decided at the same moment), the step is refused and nothing changes.
+    Writes the status, the history entry and the audit entry in one transaction."""
+    step = TRANSITIONS.get(MembershipAction(action)) if action in MembershipAction.values else None
+    if step is None:
+        raise StatusChangeRefused(_("This is not a membership step."), code="unknown_action")
+    if step.by_applicant:
+        if not (is_command_line(actor) or actor == StandIn.APPLICANT):
+            raise PermissionDenied(_("Only the applicant resubmits an application."))
+    else:
+        require_permission(
+            actor,
+            lambda person: can_decide_membership(person, school.country),
+            _("You may not decide this country's memberships."),
+        )
+    reason = (reason or "").strip()
+    if step.reason_required and not reason:
+        raise StatusChangeRefused(_("Give the reason: the school will read it."), code="reason")
+    with transaction.atomic():
+        stored = School.objects.select_for_update().select_related("country").get(pk=school.pk)
+        current = stored.membership_status
+        if seen_status is not None and current != seen_status:
+            raise StatusChangeRefused(
+                _("Someone has just changed this school's status (it is now “%(status)s”); "
+                  "nothing was changed. Look at the school again before deciding.")
+                % {"status": MembershipStatus(current).label},
+                code="changed_meanwhile",
+            )  # fmt: skip
+        if transition_for(step.action, current, stored.country) is None:
+            raise StatusChangeRefused(
+                _("A school that is “%(current)s” cannot be %(step)s.")
+                % {"current": MembershipStatus(current).label, "step": step.action.label},
+                code="not_allowed",
+            )
+        now = timezone.now()
+        stored.membership_status = step.target
+        stored.status_changed_at = now
+        fields = ["membership_status", "status_changed_at", "updated_at"]
+        if step.target == MembershipStatus.MEMBER and stored.member_since is None:
+            stored.member_since = timezone.localdate(now).year
+            fields.append("member_since")
+        if current in APPLICATION_STATUSES and step.target not in APPLICATION_STATUSES:
+            _check_name_free(stored)
+        stored.save(update_fields=fields)
+        change = MembershipChange.objects.create(
+            school=stored,
+            action=step.action,
+            from_status=current,
+            to_status=step.target,
+            reason=reason,
+            actor=actor if isinstance(actor, User) else None,
+            actor_label=str(actor) if actor else StandIn.SYSTEM.value,
+            created_at=now,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.MEMBERSHIP_STATUS_CHANGED,
+            obj=stored,
+            country_code=stored.country.code,
+            before={"membership_status": current},
+            after={"membership_status": step.target},
+            note=reason,
+        )
+    school.membership_status = stored.membership_status
+    school.status_changed_at = stored.status_changed_at
+    school.member_since = stored.member_since
+    return change
+
+
+def _check_name_free(school: School) -> None:
+    """From endorsement on a name is one school's alone in its country."""
+    taken = (
+        School.objects.filter(country_id=school.country_id, name__iexact=school.name)
+        .exclude(membership_status__in=APPLICATION_STATUSES)
+        .exclude(pk=school.pk)
+    )
+    if taken.exists():
+        raise StatusChangeRefused(
+            _("This country's network already has a school named “%(name)s”: correct the "
+              "name first, or treat this application as that school's.") % {"name": school.name},
+            code="name_taken",
+        )  # fmt: skip
+
+
+def membership_history_start(schools: list[School], *, actor: Actor) -> None:
+    """Record, for schools just added to the directory (an import, the administration), the
+    status each starts with, as the first entry of its history."""
+    actor_user = actor if isinstance(actor, User) else None
+    MembershipChange.objects.bulk_create(
+        MembershipChange(
+            school_id=school.pk,
+            action=MembershipAction.RECORDED,
+            to_status=school.membership_status,
+            reason=AuditNote.RECORDED_AT_IMPORT,
+            actor=actor_user,
+            actor_label=str(actor) if actor else StandIn.SYSTEM.value,
+            created_at=school.status_changed_at or timezone.now(),
+        )
+        for school in schools
+    )
