@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from asphub.core.bilingual import localized
 from asphub.core.models import TimeStampedModel
+from asphub.core.storage import private_storage
 from asphub.core.text import latvian_sort_key, search_document
 
 
@@ -141,7 +142,10 @@ class School(TimeStampedModel):
     certificate_number = models.CharField(_("certificate number"), max_length=40, blank=True)
     certificate_date = models.DateField(_("certificate date"), null=True, blank=True)
     certificate_file = models.FileField(
-        _("certificate from UNESCO"), upload_to="certificates/%Y/", blank=True
+        _("certificate from UNESCO"),
+        upload_to="certificates/%Y/",
+        storage=private_storage,
+        blank=True,
     )
     logo = models.ImageField(_("logo"), upload_to="schools/logos/%Y/", blank=True)
     photo = models.ImageField(_("photo"), upload_to="schools/photos/%Y/", blank=True)

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     # After asphub.roles, whose axes_reset* commands (recorded in the audit log) replace its own.
     "axes",
     "asphub.schools",
+    "asphub.membership",
     "asphub.pages",
     "asphub.workspace",
     "asphub.seed",
@@ -117,6 +118,18 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = BASE_DIR / "var" / "media"
+# Files that only their owners and the national coordinator may read (applicants' letters,
+# certificates from UNESCO): outside MEDIA_ROOT, so no web server serves them; views that
+# check permission send them.
+PRIVATE_MEDIA_ROOT = BASE_DIR / "var" / "private"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

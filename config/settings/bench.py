@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import BASE_DIR, database_from_url
+from .base import STORAGES as BASE_STORAGES
 
 BENCH_DIR = BASE_DIR / "var" / "bench"
 BENCH_DATABASE = Path(os.environ.get("ASPHUB_BENCH_DATABASE", BENCH_DIR / "directory.sqlite3"))
@@ -29,7 +30,7 @@ STATIC_ROOT = BENCH_DIR / "static"
 # As in config/settings/prod.py (which cannot be imported here: it requires production's
 # environment): hashed, compressed files from the manifest.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **BASE_STORAGES,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 ASPHUB_EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
