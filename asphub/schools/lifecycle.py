@@ -13,34 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import models
-from django.utils.translation import gettext_lazy as _
-
 from asphub.countries.models import Country
 
-from .models import MembershipStatus
+from .models import MembershipAction, MembershipStatus
 
 S = MembershipStatus
-
-
-class MembershipAction(models.TextChoices):
-    """What a national coordinator (or the applicant, for the first two) does to a school's
-    membership. The code is stored in the school's history."""
-
-    SUBMIT = "submit", _("application submitted")
-    START_REVIEW = "start_review", _("review started")
-    REQUEST_CHANGES = "request_changes", _("changes requested")
-    RESUBMIT = "resubmit", _("application resubmitted")
-    REJECT = "reject", _("application rejected")
-    ENDORSE = "endorse", _("endorsed to UNESCO")
-    MAKE_CANDIDATE = "make_candidate", _("made a candidate")
-    MAKE_MEMBER = "make_member", _("made a member")
-    MARK_DORMANT = "mark_dormant", _("marked dormant")
-    REACTIVATE = "reactivate", _("active again")
-    RECORD_WITHDRAWAL = "record_withdrawal", _("withdrawal recorded")
-    EXCLUDE = "exclude", _("excluded")
-    # Not a transition: the status a school had when the platform first recorded it.
-    RECORDED = "recorded", _("status recorded")
 
 
 @dataclass(frozen=True)

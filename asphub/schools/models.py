@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from asphub.audit.models import AuditNote, StandIn, label_of
 from asphub.core.bilingual import localized
 from asphub.core.models import TimeStampedModel
 from asphub.core.storage import private_storage
@@ -43,6 +44,26 @@ class MembershipStatus(models.TextChoices):
     DORMANT = "dormant", _("dormant")
     WITHDRAWN = "withdrawn", _("withdrawn")
     EXCLUDED = "excluded", _("excluded")
+
+
+class MembershipAction(models.TextChoices):
+    """What a national coordinator (or the applicant, for the first two) does to a school's
+    membership. The code is stored in the school's history."""
+
+    SUBMIT = "submit", _("application submitted")
+    START_REVIEW = "start_review", _("review started")
+    REQUEST_CHANGES = "request_changes", _("changes requested")
+    RESUBMIT = "resubmit", _("application resubmitted")
+    REJECT = "reject", _("application rejected")
+    ENDORSE = "endorse", _("endorsed to UNESCO")
+    MAKE_CANDIDATE = "make_candidate", _("made a candidate")
+    MAKE_MEMBER = "make_member", _("made a member")
+    MARK_DORMANT = "mark_dormant", _("marked dormant")
+    REACTIVATE = "reactivate", _("active again")
+    RECORD_WITHDRAWAL = "record_withdrawal", _("withdrawal recorded")
+    EXCLUDE = "exclude", _("excluded")
+    # Not a transition: the status a school had when the platform first recorded it.
+    RECORDED = "recorded", _("status recorded")
 
 
 # Statuses of schools that appear in the public directory: from the day a school becomes a
@@ -279,6 +300,19 @@ class MembershipChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school}: {self.from_status or '–'} → {self.to_status}"
+
+    @property
+    def action_label(self) -> str:
+        return label_of(MembershipAction, self.action)
+
+    @property
+    def reason_label(self) -> str:
+        """The reason as written; a known one (such as "recorded at import") translated."""
+        return label_of(AuditNote, self.reason)
+
+    @property
+    def actor_display(self) -> str:
+        return label_of(StandIn, self.actor_label) if self.actor_id is None else self.actor_label
 
 
 class TeamRole(models.TextChoices):

@@ -29,10 +29,11 @@ from asphub.roles.permissions import (
 )
 
 from .csv_rows import SchoolRowForm, read_school_csv
-from .lifecycle import TRANSITIONS, MembershipAction, transition_for
+from .lifecycle import TRANSITIONS, transition_for
 from .models import (
     APPLICATION_STATUSES,
     LocationPrecision,
+    MembershipAction,
     MembershipChange,
     MembershipStatus,
     School,

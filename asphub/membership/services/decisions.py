@@ -1,0 +1,321 @@
+"""The national coordinator's decisions: one service per step of the lifecycle, each moving
+the school through `school_status_change` (which checks permission, the table of allowed
+steps and that nobody decided meanwhile) and then telling the people concerned. Notes and
+the checklist are the coordinator's own records of an application."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from asphub.audit.models import AuditAction
+from asphub.audit.services import audit_record
+from asphub.roles.models import Invitation, Role, RoleAssignment
+from asphub.roles.permissions import Actor, can_decide_membership, require_permission
+from asphub.roles.services import invitation_create
+from asphub.schools.lifecycle import MembershipAction
+from asphub.schools.models import MembershipChange, School
+from asphub.schools.services import school_status_change
+
+from ..checklist import CHECKLIST_CRITERIA
+from ..models import Application, ApplicationNote
+from .applications import application_link, application_token_hash, mail_applicant
+
+
+def _application_of(school: School) -> Application | None:
+    return Application.objects.filter(school=school).select_related("country").first()
+
+
+def _decide(
+    *,
+    actor: Actor,
+    school: School,
+    action: MembershipAction,
+    reason: str,
+    seen_status: str | None,
+) -> MembershipChange:
+    return school_status_change(
+        actor=actor, school=school, action=action, reason=reason, seen_status=seen_status
+    )
+
+
+def membership_start_review(
+    *, actor: Actor, school: School, seen_status: str | None = None
+) -> MembershipChange:
+    return _decide(
+        actor=actor,
+        school=school,
+        action=MembershipAction.START_REVIEW,
+        reason="",
+        seen_status=seen_status,
+    )
+
+
+def membership_request_changes(
+    *,
+    actor: Actor,
+    school: School,
+    reason: str,
+    seen_status: str | None = None,
+    site_url: str = "",
+) -> MembershipChange:
+    """Ask the applicant to change the application: they get an e-mail with what to change
+    and a new link to edit it (the old link stops working)."""
+    with transaction.atomic():
+        change = _decide(
+            actor=actor,
+            school=school,
+            action=MembershipAction.REQUEST_CHANGES,
+            reason=reason,
+            seen_status=seen_status,
+        )
+        application = _application_of(school)
+        if application is not None:
+            token = secrets.token_urlsafe(32)
+            application.token_hash = application_token_hash(token)
+            application.save(update_fields=["token_hash", "updated_at"])
+            mail_applicant(
+                application,
+                "membership/email/changes_requested",
+                site_url=site_url,
+                reason=change.reason,
+                link=application_link(application, token, site_url),
+            )
+    return change
+
+
+def membership_reject(
+    *, actor: Actor, school: School, reason: str, seen_status: str | None = None
+) -> MembershipChange:
+    with transaction.atomic():
+        change = _decide(
+            actor=actor,
+            school=school,
+            action=MembershipAction.REJECT,
+            reason=reason,
+            seen_status=seen_status,
+        )
+        _tell_applicant(school, "membership/email/rejected", change)
+    return change
+
+
+def membership_endorse(
+    *, actor: Actor, school: School, reason: str = "", seen_status: str | None = None
+) -> MembershipChange:
+    with transaction.atomic():
+        change = _decide(
+            actor=actor,
+            school=school,
+            action=MembershipAction.ENDORSE,
+            reason=reason,
+            seen_status=seen_status,
+        )
+        _tell_applicant(school, "membership/email/endorsed", change)
+    return change
+
+
+def membership_make_candidate(
+    *,
+    actor: Actor,
+    school: School,
+    reason: str = "",
+    seen_status: str | None = None,
+    site_url: str = "",
+) -> MembershipChange:
+    """The school enters the directory as a candidate; its school coordinator (named on the
+    application) is invited to the platform."""
+    with transaction.atomic():
+        change = _decide(
+            actor=actor,
+            school=school,
+            action=MembershipAction.MAKE_CANDIDATE,
+            reason=reason,
+            seen_status=seen_status,
+        )
+        _invite_school_coordinator(actor, school, site_url)
+    return change
+
+
+def membership_make_member(
+    *,
+    actor: Actor,
+    school: School,
+    reason: str = "",
+    seen_status: str | None = None,
+    site_url: str = "",
+) -> MembershipChange:
+    with transaction.atomic():
+        change = _decide(
+            actor=actor,
+            school=school,
+            action=MembershipAction.MAKE_MEMBER,
+            reason=reason,
+            seen_status=seen_status,
+        )
+        _invite_school_coordinator(actor, school, site_url)
+    return change
+
+
+def membership_mark_dormant(
+    *, actor: Actor, school: School, reason: str, seen_status: str | None = None
+) -> MembershipChange:
+    return _decide(
+        actor=actor,
+        school=school,
+        action=MembershipAction.MARK_DORMANT,
+        reason=reason,
+        seen_status=seen_status,
+    )
+
+
+def membership_reactivate(
+    *, actor: Actor, school: School, reason: str = "", seen_status: str | None = None
+) -> MembershipChange:
+    return _decide(
+        actor=actor,
+        school=school,
+        action=MembershipAction.REACTIVATE,
+        reason=reason,
+        seen_status=seen_status,
+    )
+
+
+def membership_record_withdrawal(
+    *, actor: Actor, school: School, reason: str, seen_status: str | None = None
+) -> MembershipChange:
+    return _decide(
+        actor=actor,
+        school=school,
+        action=MembershipAction.RECORD_WITHDRAWAL,
+        reason=reason,
+        seen_status=seen_status,
+    )
+
+
+def membership_exclude(
+    *, actor: Actor, school: School, reason: str, seen_status: str | None = None
+) -> MembershipChange:
+    return _decide(
+        actor=actor,
+        school=school,
+        action=MembershipAction.EXCLUDE,
+        reason=reason,
+        seen_status=seen_status,
+    )
+
+
+# Each step's service, by the action the workbench's forms post.
+DECISIONS = {
+    MembershipAction.START_REVIEW: membership_start_review,
+    MembershipAction.REQUEST_CHANGES: membership_request_changes,
+    MembershipAction.REJECT: membership_reject,
+    MembershipAction.ENDORSE: membership_endorse,
+    MembershipAction.MAKE_CANDIDATE: membership_make_candidate,
+    MembershipAction.MAKE_MEMBER: membership_make_member,
+    MembershipAction.MARK_DORMANT: membership_mark_dormant,
+    MembershipAction.REACTIVATE: membership_reactivate,
+    MembershipAction.RECORD_WITHDRAWAL: membership_record_withdrawal,
+    MembershipAction.EXCLUDE: membership_exclude,
+}
+# The steps whose services send links and so need the site's address.
+TAKES_SITE_URL = {
+    MembershipAction.REQUEST_CHANGES,
+    MembershipAction.MAKE_CANDIDATE,
+    MembershipAction.MAKE_MEMBER,
+}
+
+
+def _tell_applicant(school: School, prefix: str, change: MembershipChange) -> None:
+    application = _application_of(school)
+    if application is not None:
+        mail_applicant(application, prefix, reason=change.reason)
+
+
+def _invite_school_coordinator(actor: Actor, school: School, site_url: str) -> None:
+    """Invite the school coordinator named on the application, unless the school has one or
+    an invitation is open."""
+    application = _application_of(school)
+    if application is None or not application.coordinator_email:
+        return
+    has_coordinator = (
+        RoleAssignment.objects.active().filter(school=school, role=Role.SCHOOL_COORDINATOR).exists()
+    )
+    invited = (
+        Invitation.objects.pending().filter(school=school, role=Role.SCHOOL_COORDINATOR).exists()
+    )
+    if has_coordinator or invited:
+        return
+    invitation_create(
+        actor=actor,
+        email=application.coordinator_email,
+        role=Role.SCHOOL_COORDINATOR,
+        school=school,
+        language=application.language,
+        site_url=site_url or settings.ASPHUB_SITE_URL,
+    )
+
+
+# -- the coordinator's records ------------------------------------------------------------------
+
+
+def application_note_add(*, actor: Actor, application: Application, text: str) -> ApplicationNote:
+    require_permission(
+        actor,
+        lambda person: can_decide_membership(person, application.country),
+        _("You may not keep notes on this country's applications."),
+    )
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(_("Write the note first."), code="empty")
+    if len(text) > 5000:
+        raise ValidationError(_("A note has at most 5,000 characters."), code="too_long")
+    with transaction.atomic():
+        note = ApplicationNote.objects.create(
+            application=application,
+            author=actor if getattr(actor, "is_authenticated", False) else None,
+            author_label=str(actor),
+            text=text,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.APPLICATION_NOTE_ADDED,
+            obj=application,
+            country_code=application.country.code,
+            after={"note": text},
+        )
+    return note
+
+
+def application_checklist_update(
+    *, actor: Actor, application: Application, ticked: set[str]
+) -> Application:
+    require_permission(
+        actor,
+        lambda person: can_decide_membership(person, application.country),
+        _("You may not change this country's applications."),
+    )
+    known = {code for code, _label in CHECKLIST_CRITERIA}
+    unknown = ticked - known
+    if unknown:
+        raise ValidationError(_("Unknown checklist item."), code="unknown")
+    with transaction.atomic():
+        stored = Application.objects.select_for_update().get(pk=application.pk)
+        before = sorted(code for code, value in (stored.checklist or {}).items() if value)
+        after = sorted(ticked)
+        if before != after:
+            stored.checklist = {code: True for code in after}
+            stored.save(update_fields=["checklist", "updated_at"])
+            audit_record(
+                actor=actor,
+                action=AuditAction.APPLICATION_CHECKLIST_CHANGED,
+                obj=stored,
+                country_code=stored.country.code,
+                before={"ticked": before},
+                after={"ticked": after},
+            )
+    application.checklist = stored.checklist
+    return stored

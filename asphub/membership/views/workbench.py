@@ -1,0 +1,253 @@
+"""The national coordinator's workbench: the queue, a school's case (its application, checklist,
+notes, history and the next steps), the schools to act on, and the country's rules. Every
+school is fetched through the permission layer, so a school of another country is not found."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from asphub.core.http import page_with_form, post_only, read_only
+from asphub.countries.models import Country
+from asphub.roles import permissions
+from asphub.schools.lifecycle import MembershipAction, available_actions
+from asphub.schools.models import MembershipStatus, School
+
+from ..checklist import CHECKLIST_CRITERIA
+from ..forms import ChecklistForm, CountryRulesForm, DecisionForm, NoteForm, QuestionFormSet
+from ..models import Application
+from ..selectors import QUEUE_STATUSES, membership_history, membership_queue, schools_to_act_on
+from ..services.applications import team_rule_problems
+from ..services.decisions import (
+    DECISIONS,
+    TAKES_SITE_URL,
+    application_checklist_update,
+    application_note_add,
+)
+from ..services.rules import QUESTION_FIELDS, RULE_FIELDS, country_rules_update
+
+PAGE_SIZE = 50
+AGE_CHOICES = (7, 30, 90)
+
+
+def _countries(request: HttpRequest):
+    countries = permissions.coordinated_countries(request.user)
+    if not countries.exists():
+        raise PermissionDenied(_("Only national coordinators decide memberships."))
+    return countries
+
+
+def _school(request: HttpRequest, pk: int) -> School:
+    return get_object_or_404(
+        School.objects.select_related("country", "subdivision").filter(
+            country__in=permissions.coordinated_countries(request.user)
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+@read_only
+def queue(request: HttpRequest) -> HttpResponse:
+    countries = _countries(request)
+    code = (request.GET.get("country") or "").upper()
+    if code:
+        countries = countries.filter(code=code)
+    status = request.GET.get("status", "")
+    if status not in MembershipStatus.values:
+        status = ""
+    try:
+        older = int(request.GET.get("older_than", ""))
+    except ValueError:
+        older = None
+    if older not in AGE_CHOICES:
+        older = None
+    page = Paginator(
+        membership_queue(countries, status=status, older_than_days=older), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "membership/queue.html",
+        {
+            "page": page,
+            "countries": list(permissions.coordinated_countries(request.user)[:300]),
+            "country_code": code,
+            "statuses": MembershipStatus.choices,
+            "queue_statuses": QUEUE_STATUSES,
+            "status": status,
+            "older_than": older,
+            "age_choices": AGE_CHOICES,
+        },
+    )
+
+
+@login_required
+@read_only
+def school_case(request: HttpRequest, pk: int) -> HttpResponse:
+    school = _school(request, pk)
+    application = (
+        Application.objects.filter(school=school).prefetch_related("flagship_interests").first()
+    )
+    unsent = request.session.pop("asphub_unsent_reason", None) or {}
+    if unsent.get("school") != school.pk:
+        unsent = {}
+
+    def decision_form(action: str) -> DecisionForm:
+        reason = unsent.get("reason", "") if unsent.get("action") == action else ""
+        return DecisionForm(
+            initial={"action": action, "seen_status": school.membership_status, "reason": reason}
+        )
+
+    context = {
+        "school": school,
+        "unsent_reason": unsent.get("reason", ""),
+        "application": application,
+        "history": membership_history(school)[:100],
+        "actions": [
+            (transition, decision_form(transition.action))
+            for transition in available_actions(school.membership_status, school.country)
+        ],
+        "can_record_certificate": school.membership_status
+        in (
+            MembershipStatus.ENDORSED,
+            MembershipStatus.CANDIDATE,
+            MembershipStatus.MEMBER,
+            MembershipStatus.DORMANT,
+        ),  # fmt: skip
+    }
+    if application is not None:
+        ticked = {code for code, value in (application.checklist or {}).items() if value}
+        context.update(
+            {
+                "checklist": [(code, label, code in ticked) for code, label in CHECKLIST_CRITERIA],
+                "checklist_form": ChecklistForm(initial={"ticked": sorted(ticked)}),
+                "notes": application.notes.all()[:200],
+                "note_form": NoteForm(),
+                "team_problems": team_rule_problems(school.country, application.team or []),
+            }
+        )
+    return render(request, "membership/case.html", context)
+
+
+@login_required
+@post_only
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    school = _school(request, pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The decision could not be read; try again."))
+        return redirect("membership:school", pk=school.pk)
+    action = MembershipAction(form.cleaned_data["action"])
+    service = DECISIONS.get(action)
+    if service is None:
+        raise Http404
+    extra = {"site_url": request.build_absolute_uri("/")} if action in TAKES_SITE_URL else {}
+    try:
+        change = service(
+            actor=request.user,
+            school=school,
+            reason=form.cleaned_data["reason"],
+            seen_status=form.cleaned_data["seen_status"],
+            **extra,
+        )
+    except PermissionDenied as refused:
+        return HttpResponseForbidden(str(refused))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        # What was typed comes back with the page (the reason may be long).
+        request.session["asphub_unsent_reason"] = {
+            "school": school.pk,
+            "action": action.value,
+            "reason": form.cleaned_data["reason"],
+        }
+    else:
+        messages.success(
+            request,
+            _("Done: %(school)s is now “%(status)s”.")
+            % {"school": school.name, "status": MembershipStatus(change.to_status).label},
+        )
+    return redirect("membership:school", pk=school.pk)
+
+
+@login_required
+@post_only
+def add_note(request: HttpRequest, pk: int) -> HttpResponse:
+    school = _school(request, pk)
+    application = get_object_or_404(Application, school=school)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            application_note_add(
+                actor=request.user, application=application, text=form.cleaned_data["text"]
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The note is saved."))
+    else:
+        messages.error(request, _("Write the note first."))
+    return redirect("membership:school", pk=school.pk)
+
+
+@login_required
+@post_only
+def update_checklist(request: HttpRequest, pk: int) -> HttpResponse:
+    school = _school(request, pk)
+    application = get_object_or_404(Application, school=school)
+    form = ChecklistForm(request.POST)
+    if form.is_valid():
+        application_checklist_update(
+            actor=request.user, application=application, ticked=set(form.cleaned_data["ticked"])
+        )
+        messages.success(request, _("The checklist is saved."))
+    return redirect("membership:school", pk=school.pk)
+
+
+@login_required
+@read_only
+def act_on(request: HttpRequest, code: str) -> HttpResponse:
+    country = get_object_or_404(permissions.coordinated_countries(request.user), code=code.upper())
+    page = Paginator(schools_to_act_on(country), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "membership/act_on.html", {"country": country, "page": page})
+
+
+@login_required
+@page_with_form
+def rules(request: HttpRequest, code: str) -> HttpResponse:
+    country = get_object_or_404(permissions.coordinated_countries(request.user), code=code.upper())
+    questions = country.application_questions.all()
+    post = request.POST if request.method == "POST" else None
+    form = CountryRulesForm(post, instance=Country.objects.get(pk=country.pk))
+    formset = QuestionFormSet(post, queryset=questions, prefix="questions")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        rows = []
+        for question_form in formset.forms:
+            data = question_form.cleaned_data
+            if not data:
+                continue
+            row = {name: data.get(name) for name in QUESTION_FIELDS}
+            if question_form.instance.pk:
+                row["pk"] = question_form.instance.pk
+            rows.append(row)
+        try:
+            country_rules_update(
+                actor=request.user,
+                country=country,
+                rules={name: form.cleaned_data[name] for name in RULE_FIELDS},
+                questions=rows,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The membership rules are saved."))
+            return redirect("membership:rules", code=country.code)
+    return render(
+        request, "membership/rules.html", {"country": country, "form": form, "formset": formset}
+    )
