@@ -21,14 +21,22 @@ from asphub.roles.permissions import (
     roles_of,
 )
 from asphub.roles.selectors import role_personal_data
-from asphub.schools.models import School
+from asphub.schools.lifecycle import OPEN_APPLICATION_STATUSES
+from asphub.schools.models import MembershipStatus, School
+
+
+WITHOUT_COORDINATOR_SHOWN = 10
 
 
 @dataclass
 class CountryOverview:
     country: Country
     status_counts: list[tuple[str, int]]
+    # The first few, in Latvian alphabetical order; all of them are on the schools-to-act-on
+    # page, which paginates.
     schools_without_coordinator: list[School]
+    without_coordinator_count: int
+    open_applications: int
     reviewers: list[RoleAssignment]
     pending_invitations: int
 
@@ -106,14 +114,33 @@ def country_overviews(countries: list[Country]) -> list[CountryOverview]:
         .filter(role=Role.SCHOOL_COORDINATOR, school__country_id__in=ids)
         .values("school_id")
     )
-    without: dict[int, list[School]] = {pk: [] for pk in ids}
-    for school in (
-        School.objects.filter(country_id__in=ids)
-        .exclude(pk__in=coordinated_school_ids)
-        .only("pk", "name", "slug", "country_id", "sort_key")
-        .order_by("sort_key")
-    ):
-        without[school.country_id].append(school)
+    uncoordinated = School.objects.filter(
+        membership_status__in=(
+            MembershipStatus.CANDIDATE,
+            MembershipStatus.MEMBER,
+            MembershipStatus.DORMANT,
+        )
+    ).exclude(pk__in=coordinated_school_ids)
+    without_count = dict(
+        uncoordinated.filter(country_id__in=ids)
+        .values("country_id")
+        .annotate(n=Count("id"))
+        .values_list("country_id", "n")
+    )
+    without: dict[int, list[School]] = {
+        pk: list(
+            uncoordinated.filter(country_id=pk)
+            .only("pk", "name", "slug", "country_id", "sort_key")
+            .order_by("sort_key")[:WITHOUT_COORDINATOR_SHOWN]
+        )
+        for pk in ids
+    }
+    open_applications = dict(
+        School.objects.filter(country_id__in=ids, membership_status__in=OPEN_APPLICATION_STATUSES)
+        .values("country_id")
+        .annotate(n=Count("id"))
+        .values_list("country_id", "n")
+    )
     reviewers: dict[int, list[RoleAssignment]] = {pk: [] for pk in ids}
     for assignment in (
         RoleAssignment.objects.active()
@@ -135,6 +162,8 @@ def country_overviews(countries: list[Country]) -> list[CountryOverview]:
             country=country,
             status_counts=counts[country.pk],
             schools_without_coordinator=without[country.pk],
+            without_coordinator_count=without_count.get(country.pk, 0),
+            open_applications=open_applications.get(country.pk, 0),
             reviewers=reviewers[country.pk],
             pending_invitations=pending.get(country.pk, 0),
         )

@@ -207,7 +207,25 @@ EXPECTED: dict[str, tuple[str, dict[str, frozenset[str]]]] = {
             "superuser": EVERY_SCHOOL,
         },
     ),
+    # Only the school itself asks to leave the network (the national coordinator records it).
+    "school.request_withdrawal": (
+        "school",
+        {
+            "school_coordinator": frozenset({"own"}),
+            "administrator": EVERY_SCHOOL,
+            "superuser": EVERY_SCHOOL,
+        },
+    ),
     "country.manage_schools": (
+        "country",
+        {
+            "national_coordinator": frozenset({"own"}),
+            "administrator": EVERY_COUNTRY,
+            "superuser": EVERY_COUNTRY,
+        },
+    ),
+    # Applications and statuses: the country's own national coordinator, and administrators.
+    "country.decide_membership": (
         "country",
         {
             "national_coordinator": frozenset({"own"}),
@@ -402,6 +420,13 @@ PAGES = {
     "contact_foreign": (404,   404,   404,      404,      200,   404,     SIGN_IN),
     "audit_log":       (403,   403,   403,      200,      200,   403,     SIGN_IN),
     "audit_csv":       (403,   403,   403,      200,      200,   403,     SIGN_IN),
+    "membership":      (403,   403,   403,      200,      200,   403,     SIGN_IN),
+    "case_own":        (404,   404,   404,      200,      200,   404,     SIGN_IN),
+    "case_foreign":    (404,   404,   404,      404,      200,   404,     SIGN_IN),
+    "act_on_own":      (404,   404,   404,      200,      200,   404,     SIGN_IN),
+    "act_on_foreign":  (404,   404,   404,      404,      200,   404,     SIGN_IN),
+    "rules_own":       (404,   404,   404,      200,      200,   404,     SIGN_IN),
+    "rules_foreign":   (404,   404,   404,      404,      200,   404,     SIGN_IN),
 }
 
 # Taking back a role and withdrawing an invitation: the same rule (whoever may give it).
@@ -462,6 +487,13 @@ def page_url(world: World, page: str) -> str:
         "contact_foreign": lambda: reverse("dashboard:country_contact", args=["EE"]),
         "audit_log": lambda: reverse("audit:log"),
         "audit_csv": lambda: reverse("audit:export_csv"),
+        "membership": lambda: reverse("membership:queue"),
+        "case_own": lambda: reverse("membership:school", args=[world.schools["own"].pk]),
+        "case_foreign": lambda: reverse("membership:school", args=[world.schools["foreign"].pk]),
+        "act_on_own": lambda: reverse("membership:act_on", args=["LV"]),
+        "act_on_foreign": lambda: reverse("membership:act_on", args=["EE"]),
+        "rules_own": lambda: reverse("membership:rules", args=["LV"]),
+        "rules_foreign": lambda: reverse("membership:rules", args=["EE"]),
     }
     return urls[page]()
 
