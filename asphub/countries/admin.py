@@ -4,6 +4,7 @@ from django.contrib import admin
 
 from asphub.audit.admin import AuditedModelAdmin
 
+from .admin_filters import CountryInUseFilter
 from .models import Country, Subdivision
 
 
@@ -22,7 +23,7 @@ class CountryAdmin(AuditedModelAdmin):
 @admin.register(Subdivision)
 class SubdivisionAdmin(AuditedModelAdmin):
     list_display = ["code", "name", "kind", "country"]
-    list_filter = ["country"]
+    list_filter = [CountryInUseFilter]
     search_fields = ["code", "name"]
 
     def audit_country_codes(self, obj: Any) -> list[str]:

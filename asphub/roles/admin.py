@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from asphub.accounts.models import User
 from asphub.audit.admin import AuditedModelAdmin
 from asphub.audit.models import AuditAction
+from asphub.countries.admin_filters import CountryInUseFilter
 
 from .models import Invitation, RoleAssignment
 from .permissions import coordinated_countries, roles_of
@@ -71,7 +72,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(ReadOnlyAdmin):
     list_display = ["user", "role", "school", "country", "granted_at", "revoked_at"]
-    list_filter = ["role", "country"]
+    list_filter = ["role", CountryInUseFilter]
     search_fields = ["user__email", "user__full_name", "school__name"]
     list_select_related = ["user", "school", "country"]
 
@@ -79,7 +80,7 @@ class RoleAssignmentAdmin(ReadOnlyAdmin):
 @admin.register(Invitation)
 class InvitationAdmin(ReadOnlyAdmin):
     list_display = ["email", "role", "school", "country", "created_at", "expires_at", "accepted_at"]
-    list_filter = ["role", "country"]
+    list_filter = ["role", CountryInUseFilter]
     search_fields = ["email", "school__name"]
     list_select_related = ["school", "country"]
     exclude = ["token_hash"]

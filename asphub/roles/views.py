@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.internal.flows.login import record_authentication
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -98,6 +99,11 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
             # again would prove nothing more. Roles that need two-factor sign-in are sent on
             # to set it up by RequireTwoFactorMiddleware.
             login(request, assignment.user, backend=PASSWORD_BACKEND)
+            # allauth asks for the password again before setting up two-factor sign-in unless
+            # the session records a recent one: record this one, as its own sign-in does.
+            record_authentication(
+                request, assignment.user, method="password", email=invitation.email
+            )
             messages.success(
                 request,
                 _("Your account is ready, and you are signed in as %(email)s.")

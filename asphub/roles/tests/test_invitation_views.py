@@ -322,6 +322,20 @@ def test_accepting_a_national_coordinator_invitation_leads_to_two_factor_set_up(
     assert person.is_staff
 
 
+def test_a_new_national_coordinator_sets_up_two_factor_without_a_second_password_prompt(
+    client, school
+):
+    InvitationFactory(
+        token=TOKEN, email=EMAIL, role=Role.NATIONAL_COORDINATOR, country=school.country
+    )
+    response = client.post(accept_url(), new_account())
+    assert response["Location"] == url("dashboard:index")
+    assert client.get(url("dashboard:index"))["Location"] == url("mfa_activate_totp")
+    set_up = client.get(url("mfa_activate_totp"))
+    assert set_up.status_code == 200
+    assert 'name="code"' in set_up.content.decode()
+
+
 def test_the_page_answers_only_get_and_post(client, invitation):
     assert client.put(accept_url()).status_code == 405
     assert client.delete(accept_url()).status_code == 405
