@@ -4,9 +4,12 @@ language, everything else exactly as recorded."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from django.db import models
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from .models import StandIn, label_of
@@ -41,6 +44,35 @@ class RecordedKey(models.TextChoices):
     COMMISSION_NAME_LV = "commission_name_lv", _("National Commission (Latvian name)")
     COMMISSION_NAME_EN = "commission_name_en", _("National Commission (English name)")
     COMMISSION_WEBSITE = "commission_website", _("National Commission's website")
+    EXPIRES_AT = "expires_at", _("valid until")
+    METHOD = "method", _("method")
+    MEMBERSHIP_STATUS = "membership_status", _("membership status")
+    REFERENCE = "reference", _("reference number")
+    NOTE = "note", _("note")
+    TICKED = "ticked", _("ticked")
+    FIELDS = "fields", _("fields")
+    QUESTIONS = "questions", _("questions")
+    USES_CANDIDATE_STAGE = "uses_candidate_stage", _("uses a candidate stage")
+    CANDIDATE_STAGE_MONTHS = "candidate_stage_months", _("candidate stage length (months)")
+    RENEWAL_PERIOD_YEARS = "renewal_period_years", _("membership renewal period (years)")
+    MINIMUM_TEAM_SIZE = "minimum_team_size", _("minimum school team size")
+    MINIMUM_TEAM_TEACHERS = "minimum_team_teachers", _("of whom teachers, at least")
+    MINIMUM_TEAM_ADMINISTRATION = (
+        "minimum_team_administration",
+        _("of whom from the administration, at least"),
+    )
+    CERTIFICATE_NUMBER = "certificate_number", _("certificate number")
+    CERTIFICATE_DATE = "certificate_date", _("certificate date")
+
+
+class TwoFactorMethod(models.TextChoices):
+    TOTP = "totp", _("authenticator app")
+    RECOVERY_CODES = "recovery_codes", _("recovery codes")
+    WEBAUTHN = "webauthn", _("security key")
+
+
+# Values shown by their label whichever app shows the log.
+KNOWN_VALUES: dict[str, type[models.TextChoices]] = {"method": TwoFactorMethod}
 
 
 def recorded_values(
@@ -53,11 +85,13 @@ def recorded_values(
         return []
     if not isinstance(values, dict):
         return [("", str(values))]
-    value_choices = value_choices or {}
+    value_choices = {**KNOWN_VALUES, **(value_choices or {})}
     pairs = []
     for key, value in values.items():
         if value is None or value == []:
             shown = "—"
+        elif isinstance(value, str) and key.endswith("_at") and _as_time(value) is not None:
+            shown = formats.date_format(timezone.localtime(_as_time(value)), "DATETIME_FORMAT")
         elif isinstance(value, str) and key in value_choices:
             shown = label_of(value_choices[key], value)
         elif isinstance(value, str):
@@ -68,3 +102,14 @@ def recorded_values(
             shown = str(value)
         pairs.append((label_of(RecordedKey, key), shown))
     return pairs
+
+
+def _as_time(value: str) -> datetime | None:
+    """A recorded moment (ISO 8601, with its time zone), or None for any other text."""
+    try:
+        moment = parse_datetime(value)
+    except ValueError:
+        return None
+    if moment is None or timezone.is_naive(moment):
+        return None
+    return moment

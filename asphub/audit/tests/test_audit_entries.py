@@ -141,3 +141,11 @@ def test_entries_cannot_be_deleted_or_rewritten_in_bulk():
         with pytest.raises(ValueError, match="append-only|may be scrubbed"):
             attempt()
     assert AuditEntry.objects.get(pk=written.pk).note == "as it happened"
+
+
+def test_recorded_moments_and_methods_read_as_words():
+    with translation.override("en"):
+        shown = dict(
+            recorded_values({"expires_at": "2026-12-08T12:14:51.601455+00:00", "method": "totp"})
+        )
+    assert shown == {"valid until": "8 December 2026, 14:14", "method": "authenticator app"}

@@ -21,13 +21,14 @@ from asphub.core.http import read_only
 from asphub.core.spreadsheets import EchoBuffer, spreadsheet_safe
 from asphub.roles.models import Role
 from asphub.roles.permissions import can_view_any_audit_log, visible_audit_entries
+from asphub.schools.models import MembershipStatus
 
 from ..audit_filters import AuditEntryFilter
 from ..audit_labels import object_labels, object_type_label
 
 PAGE_SIZE = 50
 # Recorded values shown with their labels: the audit app stores codes and knows no roles.
-VALUE_CHOICES = {"role": Role}
+VALUE_CHOICES = {"role": Role, "membership_status": MembershipStatus}
 
 
 def _filtered(request: HttpRequest) -> AuditEntryFilter:
