@@ -279,6 +279,18 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     return _export_response(lines(), "text/csv; charset=utf-8", "csv")
 
 
+# In JSON a missing value is null and a number is a number (the CSV writes both as text).
+JSON_NUMBERS = {"latitude": float, "longitude": float, "member_since": int}
+
+
+def _json_typed(row: dict) -> dict:
+    typed = dict(row)
+    for key, kind in JSON_NUMBERS.items():
+        value = typed.get(key)
+        typed[key] = kind(value) if value not in ("", None) else None
+    return typed
+
+
 @read_only
 def export_json(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered list as JSON ({"generated": ..., "schools": [...]}), streamed row by row."""
@@ -289,7 +301,7 @@ def export_json(request: HttpRequest) -> StreamingHttpResponse:
         yield f'{{"generated": {generated}, "schools": ['
         separator = "\n"
         for row in rows:
-            yield separator + json.dumps(row, ensure_ascii=False)
+            yield separator + json.dumps(_json_typed(row), ensure_ascii=False)
             separator = ",\n"
         yield "\n]}\n"
 

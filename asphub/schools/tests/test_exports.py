@@ -107,6 +107,9 @@ def test_exported_row_has_the_schools_facts_and_its_profile(client, latvia):
     data = json.loads(client.get(JSON).getvalue())
     exported = next(row for row in data["schools"] if row["name"] == school.name)
     assert exported["member_since"] == 2001
+    assert exported["latitude"] == 57.312
+    without = next(row for row in data["schools"] if row["name"] == "Bez novada")
+    assert without["member_since"] is None
     assert exported["url"] == f"http://testserver/schools/{school.slug}/"
 
 
