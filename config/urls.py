@@ -21,11 +21,13 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("asphub.pages.urls")),
     path("schools/", include("asphub.schools.urls")),
+    path("", include("asphub.membership.urls")),
     path("accounts/", include(account_urls)),
     path("accounts/", include("allauth.urls")),
     path("", include("asphub.roles.urls")),
     path("dashboard/", include(dashboard_urls)),
     path("audit/", include(audit_urls)),
+    path("", include(("asphub.membership.certificate_urls", "certificates"))),
     path(
         "admin/r/<int:content_type_id>/<path:object_id>/",
         admin_view_on_site,

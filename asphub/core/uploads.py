@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,23 +13,38 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 MEGABYTE = 1024 * 1024
-# Keys and action types in a PDF that run code, open something or carry other files. (An
-# /OpenAction or /AA entry is harmless when it only says where to open: the actions it may
-# hold are caught by their type, /S.)
-ACTIVE_PDF_KEYS = {"/JavaScript", "/JS", "/Launch", "/EmbeddedFiles", "/EmbeddedFile",
-                   "/RichMedia", "/XFA"}  # fmt: skip
-ACTIVE_PDF_ACTIONS = {"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/GoToE"}
-# How many objects of a document the check walks at most (a letter has a few hundred).
-WALK_LIMIT = 50_000
+
+# What, in a PDF, runs code, acts by itself or carries other files: as a key of a dictionary
+# (/AA: actions run when a page opens or a field changes) or as a name anywhere (an action's
+# type, /S /JavaScript; an annotation's, /Subtype /FileAttachment).
+PDF_ACTIVE_KEYS = frozenset(
+    {"/JavaScript", "/JS", "/AA", "/Launch", "/EmbeddedFiles", "/EmbeddedFile", "/RichMedia",
+     "/XFA"}
+)  # fmt: skip
+PDF_ACTIVE_NAMES = frozenset(
+    {"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/GoToE", "/FileAttachment",
+     "/RichMedia", "/EmbeddedFile", "/Rendition", "/Sound", "/Movie"}
+)  # fmt: skip
+# What a document does when it opens (/OpenAction): only where to open it is allowed, a
+# destination ([page /Fit]; most PDF writers put one there) or a /GoTo action. Any other
+# action (a script, a web address, another file) is refused.
+PDF_OPENING_ACTIONS = frozenset({"/GoTo"})
+# The same keys written in the file, found also outside every object the reader lists (viewers
+# repair a damaged file and then find them), once the #-escapes of names are undone (#4A is J).
+PDF_ACTIVE_BYTES = re.compile(
+    rb"/(?:JavaScript|JS|AA|Launch|EmbeddedFiles?|RichMedia|XFA)(?=[\s/<>\[\]()%]|$)"
+)
+PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+# Streams (pictures, compressed page content) are left out of that search: their bytes are
+# arbitrary and would match by chance; the reader's walk below sees the objects inside them.
+PDF_STREAM_BODY = re.compile(rb"stream\r?\n.*?endstream", re.DOTALL)
+PDF_WALK_LIMIT = 100_000
 
 
-class _ActiveContent(Exception):
-    pass
-
-
-def validate_pdf(upload: UploadedFile, *, max_megabytes: int = 10) -> None:
-    """A real PDF of at most `max_megabytes`, with no scripts, automatic actions or embedded
-    files (a letter has no need of them, and they are how PDFs carry attacks)."""
+def validate_pdf(upload: UploadedFile, *, max_megabytes: int = 10) -> bytes:
+    """A real PDF of at most `max_megabytes`, with no scripts, automatic actions or attached
+    files (a letter has no need of them, and they are how PDFs carry attacks). Returns its
+    content."""
     too_large = ValidationError(
         _("The file is larger than %(size)s MB.") % {"size": max_megabytes}, code="too_large"
     )
@@ -39,66 +55,81 @@ def validate_pdf(upload: UploadedFile, *, max_megabytes: int = 10) -> None:
     upload.seek(0)
     if len(content) > max_megabytes * MEGABYTE:
         raise too_large
-    not_pdf = ValidationError(_("The file is not a PDF document."), code="not_pdf")
     if not content.startswith(b"%PDF-"):
-        raise not_pdf
+        raise ValidationError(_("The file is not a PDF document."), code="not_pdf")
+    check_pdf_content(content)
+    return content
+
+
+def check_pdf_content(content: bytes) -> None:
+    """Refuse a PDF (its bytes) that cannot be read, has a password, or holds active content."""
+    unreadable = ValidationError(
+        _("The PDF cannot be read: it is damaged, or not a PDF."), code="pdf_unreadable"
+    )
+    active = ValidationError(
+        _("The PDF contains scripts, automatic actions or attached files. Save it again as a "
+          "plain PDF (for example, print it to PDF) and upload that."),
+        code="pdf_active_content",
+    )  # fmt: skip
+    outside_streams = PDF_STREAM_BODY.sub(b"stream endstream", content)
+    unescaped = PDF_NAME_ESCAPE.sub(lambda match: bytes([int(match[1], 16)]), outside_streams)
+    if PDF_ACTIVE_BYTES.search(unescaped):
+        raise active
     try:
         reader = PdfReader(io.BytesIO(content), strict=False)
         if reader.is_encrypted:
             raise ValidationError(
                 _("The PDF is protected with a password: upload it without one."),
-                code="encrypted",
+                code="pdf_encrypted",
             )
         if len(reader.pages) == 0:
-            raise not_pdf
-        _walk(reader.trailer["/Root"])
+            raise unreadable
+        found_active = _has_active_content(reader)
     except ValidationError:
         raise
-    except _ActiveContent:
-        raise ValidationError(
-            _(
-                "The PDF contains scripts, automatic actions or attached files; save it again as "
-                "a plain PDF (print to PDF) and upload that."
-            ),
-            code="active_content",
-        ) from None
     except Exception:  # pypdf raises many kinds of errors on a damaged or hostile file
-        raise not_pdf from None
-    # A name written in the file outside the objects reached from its catalogue counts too.
-    if any(key.encode() in content for key in ("/JavaScript", "/Launch")):
-        raise ValidationError(
-            _(
-                "The PDF contains scripts, automatic actions or attached files; save it again as "
-                "a plain PDF (print to PDF) and upload that."
-            ),
-            code="active_content",
-        )
+        raise unreadable from None
+    if found_active:
+        raise active
 
 
-def _walk(root: Any) -> None:
-    """Every object reachable from the catalogue, once each; raises _ActiveContent at the
-    first active key or action."""
+def _has_active_content(reader: PdfReader) -> bool:
+    """Whether any object of the document (every one its cross-reference tables list, and
+    every one reached from its trailer) has an active key or name. Too many objects to walk
+    count as active: such a file is no certificate."""
+    pending: list[Any] = [reader.trailer]
+    for generation, objects in reader.xref.items():
+        pending.extend(IndirectObject(idnum, generation, reader) for idnum in objects)
+    pending.extend(IndirectObject(idnum, 0, reader) for idnum in reader.xref_objStm)
     seen: set[tuple[int, int]] = set()
-    pending = [root]
     walked = 0
     while pending:
         node = pending.pop()
         walked += 1
-        if walked > WALK_LIMIT:
-            raise _ActiveContent
+        if walked > PDF_WALK_LIMIT:
+            return True
         if isinstance(node, IndirectObject):
             key = (node.idnum, node.generation)
             if key in seen:
                 continue
             seen.add(key)
             node = node.get_object()
-        if isinstance(node, DictionaryObject):
+        if isinstance(node, NameObject):
+            if node in PDF_ACTIVE_NAMES:
+                return True
+        elif isinstance(node, DictionaryObject):
             for name, value in node.items():
-                if name in ACTIVE_PDF_KEYS:
-                    raise _ActiveContent
-                if name == "/S" and isinstance(value, NameObject) and value in ACTIVE_PDF_ACTIONS:
-                    raise _ActiveContent
-                if name != "/Parent":
-                    pending.append(value)
+                if name in PDF_ACTIVE_KEYS:
+                    return True
+                if name == "/OpenAction" and not _only_opens_a_page(value.get_object()):
+                    return True
+                pending.append(value)
         elif isinstance(node, ArrayObject):
             pending.extend(node)
+    return False
+
+
+def _only_opens_a_page(action: Any) -> bool:
+    if isinstance(action, ArrayObject):
+        return True
+    return isinstance(action, DictionaryObject) and action.get("/S") in PDF_OPENING_ACTIONS

@@ -251,7 +251,7 @@ def application_problems(application: Application) -> list[Problem]:
     for step, names in required.items():
         for name in names:
             if not getattr(application, name):
-                label = Application._meta.get_field(name).verbose_name
+                label = getattr(Application._meta.get_field(name), "verbose_name", name)
                 problems.append(
                     Problem(step, name, _("“%(field)s” is missing.") % {"field": label})
                 )
@@ -298,7 +298,7 @@ def _possible_duplicates(application: Application, exclude_school: int | None) -
         School.objects.filter(country_id=application.country_id)
         .filter(same)
         .exclude(membership_status=MembershipStatus.REJECTED)
-        .exclude(pk=exclude_school)
+        .exclude(pk__in=[exclude_school] if exclude_school else [])
         .order_by("pk")[:20]
     )
     found = []

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from asphub.accounts.models import User
 from asphub.audit.models import AuditAction
 from asphub.audit.services import audit_record
 from asphub.roles.models import Invitation, Role, RoleAssignment
@@ -276,7 +277,7 @@ def application_note_add(*, actor: Actor, application: Application, text: str) -
     with transaction.atomic():
         note = ApplicationNote.objects.create(
             application=application,
-            author=actor if getattr(actor, "is_authenticated", False) else None,
+            author=actor if isinstance(actor, User) else None,
             author_label=str(actor),
             text=text,
         )

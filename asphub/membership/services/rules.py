@@ -52,7 +52,8 @@ def country_rules_update(
         for row in questions:
             if not (row.get("text_lv") or "").strip():
                 continue
-            question = existing.get(row.get("pk")) or ApplicationQuestion(country=stored)
+            known = existing.get(row["pk"]) if isinstance(row.get("pk"), int) else None
+            question = known or ApplicationQuestion(country=stored)
             for name in QUESTION_FIELDS:
                 if name in row:
                     setattr(question, name, row[name])
