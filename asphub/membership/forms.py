@@ -115,10 +115,13 @@ class PeopleForm(forms.ModelForm):
 
 class TeamMemberForm(forms.Form):
     full_name = forms.CharField(
-        label=_("name"), max_length=200, required=False, validators=[validate_single_line]
+        label=_("full name"), max_length=200, required=False, validators=[validate_single_line]
     )
     position = forms.CharField(
-        label=_("position"), max_length=200, required=False, validators=[validate_single_line]
+        label=_("position at the school"),
+        max_length=200,
+        required=False,
+        validators=[validate_single_line],
     )
     team_role = forms.ChoiceField(
         label=_("part in the team"), choices=[("", "---------"), *TeamRole.choices], required=False

@@ -12,6 +12,7 @@ from asphub.countries.models import Country
 from asphub.roles.models import Role, RoleAssignment
 from asphub.schools.lifecycle import OPEN_APPLICATION_STATUSES
 from asphub.schools.models import MembershipChange, MembershipStatus, School
+from asphub.taxonomy.models import ThematicArea
 
 from .models import Application
 from .services.applications import application_token_hash
@@ -101,3 +102,14 @@ def _flag(condition: Q | None):
     if condition is None:
         return Value(False, output_field=BooleanField())
     return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+def planned_activities(application: Application) -> list[tuple[str, str]]:
+    """The application's planned activities as (thematic area's name, plan), in the areas'
+    order; a plan for an area that no longer exists keeps its code as name."""
+    planned = dict(application.planned_activities or {})
+    named = []
+    for area in ThematicArea.objects.filter(slug__in=list(planned)).order_by("position", "slug"):
+        named.append((area.name.text if hasattr(area.name, "text") else str(area.name),
+                      planned.pop(area.slug)))  # fmt: skip
+    return named + sorted(planned.items())

@@ -267,6 +267,10 @@ def test_changes_requested_then_resubmitted_then_endorsed_and_admitted(
     decide(coordinator_client, school, "request_changes", "Add the registration number.")
     school.refresh_from_db()
     assert school.membership_status == S.CHANGES_REQUESTED
+    case = coordinator_client.get(reverse("membership:school", args=[school.pk]))
+    assert case.status_code == 200
+    assert case.context["actions"] == []
+    assert case.context["waiting_for_applicant"]
     message = [m for m in mail.outbox if m.to == ["ilze@example.lv"]][-1]
     assert "Add the registration number." in message.body
     link = re.search(r"https?://\S+/apply/continue/\S+/", message.body).group(0)

@@ -11,17 +11,25 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from asphub.audit.models import label_of
 from asphub.core.http import page_with_form, post_only, read_only
 from asphub.countries.models import Country
 from asphub.roles import permissions
 from asphub.schools.lifecycle import MembershipAction, available_actions
-from asphub.schools.models import MembershipStatus, School
+from asphub.schools.models import MembershipStatus, School, TeamRole
 
 from ..checklist import CHECKLIST_CRITERIA
 from ..forms import ChecklistForm, CountryRulesForm, DecisionForm, NoteForm, QuestionFormSet
 from ..models import Application
-from ..selectors import QUEUE_STATUSES, membership_history, membership_queue, schools_to_act_on
+from ..selectors import (
+    QUEUE_STATUSES,
+    membership_history,
+    membership_queue,
+    planned_activities,
+    schools_to_act_on,
+)
 from ..services.applications import team_rule_problems
 from ..services.decisions import (
     DECISIONS,
@@ -32,6 +40,19 @@ from ..services.decisions import (
 from ..services.rules import QUESTION_FIELDS, RULE_FIELDS, country_rules_update
 
 PAGE_SIZE = 50
+# What each step's button says (the lifecycle's labels say what happened, for the history).
+ACTION_BUTTONS = {
+    MembershipAction.START_REVIEW: _lazy("Start the review"),
+    MembershipAction.REQUEST_CHANGES: _lazy("Ask for changes"),
+    MembershipAction.REJECT: _lazy("Reject the application"),
+    MembershipAction.ENDORSE: _lazy("Endorse to UNESCO"),
+    MembershipAction.MAKE_CANDIDATE: _lazy("Make it a candidate"),
+    MembershipAction.MAKE_MEMBER: _lazy("Make it a member"),
+    MembershipAction.MARK_DORMANT: _lazy("Mark it dormant"),
+    MembershipAction.REACTIVATE: _lazy("Make it active again"),
+    MembershipAction.RECORD_WITHDRAWAL: _lazy("Record the withdrawal"),
+    MembershipAction.EXCLUDE: _lazy("Exclude it"),
+}
 AGE_CHOICES = (7, 30, 90)
 
 
@@ -109,9 +130,11 @@ def school_case(request: HttpRequest, pk: int) -> HttpResponse:
         "application": application,
         "history": membership_history(school)[:100],
         "actions": [
-            (transition, decision_form(transition.action))
+            (transition, ACTION_BUTTONS[transition.action], decision_form(transition.action))
             for transition in available_actions(school.membership_status, school.country)
+            if not transition.by_applicant
         ],
+        "waiting_for_applicant": school.membership_status == MembershipStatus.CHANGES_REQUESTED,
         "can_record_certificate": school.membership_status
         in (
             MembershipStatus.ENDORSED,
@@ -129,6 +152,11 @@ def school_case(request: HttpRequest, pk: int) -> HttpResponse:
                 "notes": application.notes.all()[:200],
                 "note_form": NoteForm(),
                 "team_problems": team_rule_problems(school.country, application.team or []),
+                "team": [
+                    {**member, "team_role_label": label_of(TeamRole, member.get("team_role", ""))}
+                    for member in application.team or []
+                ],
+                "planned": planned_activities(application),
             }
         )
     return render(request, "membership/case.html", context)
