@@ -61,8 +61,27 @@ class RecordedKey(models.TextChoices):
         "minimum_team_administration",
         _("of whom from the administration, at least"),
     )
+    NAME = "name", _("name")
+    INSTITUTION_TYPE = "institution_type", _("institution type")
+    OWNERSHIP = "ownership", _("ownership")
+    SUBDIVISION = "subdivision", _("municipality")
+    SETTLEMENT = "settlement", _("settlement")
+    ADDRESS = "address", _("address")
+    LATITUDE = "latitude", _("latitude")
+    LONGITUDE = "longitude", _("longitude")
+    WEBSITE = "website", _("website")
+    PHONE = "phone", _("phone")
+    DESCRIPTION_LV = "description_lv", _("description (Latvian)")
+    DESCRIPTION_EN = "description_en", _("description (English)")
+    LOGO = "logo", _("logo")
+    PHOTO = "photo", _("photo")
+    PHOTO_DESCRIPTION = "photo_description", _("what the photo shows")
+    TEAM = "team", _("school team")
+    FLAGSHIP_NETWORKS = "flagship_networks", _("flagship networks")
+    REASON = "reason", _("reason")
     CERTIFICATE_NUMBER = "certificate_number", _("certificate number")
     CERTIFICATE_DATE = "certificate_date", _("certificate date")
+    CERTIFICATE_FILE = "certificate_file", _("certificate from UNESCO")
 
 
 class TwoFactorMethod(models.TextChoices):

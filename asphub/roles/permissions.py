@@ -156,6 +156,14 @@ def can_edit_school_profile(user: Visitor, school: SchoolScope) -> bool:
     )
 
 
+def can_request_withdrawal(user: Visitor, school: SchoolScope) -> bool:
+    """Ask the national coordinator to record the school's withdrawal from the network: the
+    school's own coordinator speaks for it (an administrator may, on its behalf); the national
+    coordinator records the withdrawal itself instead."""
+    roles = roles_of(user)
+    return roles.administrator or school.pk in roles.coordinator_of
+
+
 def can_manage_schools(user: Visitor, country: Country) -> bool:
     """Add, import and change the schools of a country (the national directory)."""
     roles = roles_of(user)
@@ -237,6 +245,7 @@ def needs_two_factor(user: Visitor) -> bool:
 ACTIONS: dict[str, tuple[str, Callable[[Any, Any], bool]]] = {
     "school.view_workspace": ("school", can_view_school_workspace),
     "school.edit_profile": ("school", can_edit_school_profile),
+    "school.request_withdrawal": ("school", can_request_withdrawal),
     "country.manage_schools": ("country", can_manage_schools),
     "country.edit_contact": ("country", can_edit_country),
     "country.decide_membership": ("country", can_decide_membership),
@@ -335,6 +344,7 @@ __all__ = [
     "can_edit_school_profile",
     "can_invite",
     "can_manage_schools",
+    "can_request_withdrawal",
     "can_revoke_role",
     "can_view_audit_log",
     "can_view_school_workspace",

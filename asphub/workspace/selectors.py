@@ -24,7 +24,6 @@ from asphub.roles.selectors import role_personal_data
 from asphub.schools.lifecycle import OPEN_APPLICATION_STATUSES
 from asphub.schools.models import MembershipStatus, School
 
-
 WITHOUT_COORDINATOR_SHOWN = 10
 
 

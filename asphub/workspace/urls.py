@@ -3,12 +3,14 @@
 
 from django.urls import path
 
-from .views import account, audit_log, dashboard
+from .views import account, audit_log, dashboard, school_profile
 
 dashboard_urls = (
     [
         path("", dashboard.index, name="index"),
         path("schools/<int:pk>/", dashboard.school_workspace, name="school"),
+        path("schools/<int:pk>/profile/", school_profile.school_profile, name="school_profile"),
+        path("schools/<int:pk>/withdraw/", school_profile.school_withdraw, name="school_withdraw"),
         path("countries/<str:code>/", dashboard.country_workspace, name="country"),
         path("countries/<str:code>/contact/", dashboard.country_contact, name="country_contact"),
     ],

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 
 from asphub.core.http import page_with_form, read_only
 from asphub.countries.models import CONTACT_FIELDS, Country
+from asphub.membership.certificates import has_certificate
+from asphub.membership.selectors import membership_history
 from asphub.pages.forms import CountryContactForm
 from asphub.pages.services import country_contact_update
 from asphub.roles import permissions
@@ -22,6 +24,11 @@ from asphub.roles.views import invite_form_or_redirect
 from asphub.schools.models import School
 
 from ..selectors import country_overviews, country_team, dashboard_for, school_team
+from .school_profile import school_workspace_extras
+
+# The school's own page shows its latest membership steps (the national coordinator's page
+# has them all).
+HISTORY_SHOWN = 20
 
 
 @login_required
@@ -59,7 +66,14 @@ def school_workspace(request: HttpRequest, pk: int) -> HttpResponse:
     if isinstance(form, HttpResponse):
         return form
     members, invitations = school_team(school)
-    context = {"school": school, "form": form, **_team_context(request, members, invitations)}
+    context = {
+        "school": school,
+        "form": form,
+        "has_certificate": has_certificate(school),
+        "history": membership_history(school)[:HISTORY_SHOWN],
+        **_team_context(request, members, invitations),
+        **school_workspace_extras(request, school),
+    }
     return render(request, "dashboard/school.html", context)
 
 
