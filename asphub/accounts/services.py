@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from allauth.account.models import EmailAddress
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from asphub.audit.models import AuditAction, StandIn
@@ -52,14 +52,29 @@ def account_open(
     person = User(email=email, full_name=full_name.strip(), preferred_language=preferred_language)
     validate_password(password, user=person)
     person.set_password(password)
-    with transaction.atomic():
-        # The address is theirs: others' unconfirmed claims on it go.
-        EmailAddress.objects.filter(email__iexact=email, verified=False).delete()
-        person.save()
-        EmailAddress.objects.create(user=person, email=person.email, verified=True, primary=True)
-        audit_record(actor=person, action=AuditAction.ACCOUNT_CREATED, obj=person,
-                     country_code=country_code, note=note)  # fmt: skip
-    return person
+    try:
+        with transaction.atomic():
+            # The address is theirs: others' unconfirmed claims on it go.
+            EmailAddress.objects.filter(email__iexact=email, verified=False).delete()
+            person.save()
+            EmailAddress.objects.create(
+                user=person, email=person.email, verified=True, primary=True
+            )
+            audit_record(
+                actor=person,
+                action=AuditAction.ACCOUNT_CREATED,
+                obj=person,
+                country_code=country_code,
+                note=note,
+            )
+    except IntegrityError:
+        # Another request opened an account for the same address a moment earlier (two
+        # invitations accepted at once).
+        raise ValidationError(
+            _("An account with this address exists already: sign in first."),
+            code="account_exists",
+        ) from None
+    return person  # fmt: skip
 
 
 def account_erase(

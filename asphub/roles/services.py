@@ -272,6 +272,14 @@ def invitation_create(
     now = timezone.now()
     with transaction.atomic():
         inviter = _person(actor)
+        # Two requests at once (a double click, parallel tabs) take turns here, so that the
+        # duplicate check and the hourly count below see each other's invitations: the
+        # inviter's row and the scope's country are locked until this transaction ends.
+        if inviter is not None:
+            list(User.objects.select_for_update().filter(pk=inviter.pk).values_list("pk"))
+        scope_country_id = school.country_id if school is not None else country and country.pk
+        if scope_country_id:
+            list(Country.objects.select_for_update().filter(pk=scope_country_id).values_list("pk"))
         limit = settings.ASPHUB_INVITATIONS_PER_HOUR
         if (
             inviter is not None

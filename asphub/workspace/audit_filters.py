@@ -17,7 +17,10 @@ class AuditEntryFilter(django_filters.FilterSet):
         label=_("Country"), field_name="country_code", empty_label=_("All my countries")
     )
     action = django_filters.ChoiceFilter(label=_("Action"), empty_label=_("Any action"))
-    who = django_filters.CharFilter(label=_("Who (name or e-mail)"), method="filter_who")
+    # Bounded: a name or an address is short, and SQLite refuses very long LIKE patterns.
+    who = django_filters.CharFilter(
+        label=_("Who (name or e-mail)"), method="filter_who", max_length=254
+    )
     since = django_filters.DateFilter(
         label=_("From"),
         field_name="created_at",

@@ -172,6 +172,8 @@ AXES_USERNAME_CALLABLE = "asphub.accounts.signin.login_of"
 AXES_CLIENT_IP_CALLABLE = "asphub.accounts.signin.client_ip"
 # How many reverse proxies stand in front of the application (they add X-Forwarded-For).
 ASPHUB_TRUSTED_PROXY_COUNT = 0
+# The same count for allauth's rate limits (prod.py sets both from one value).
+ALLAUTH_TRUSTED_PROXY_COUNT = ASPHUB_TRUSTED_PROXY_COUNT
 AXES_LOCKOUT_TEMPLATE = "account/locked_out.html"
 AXES_VERBOSE = False
 

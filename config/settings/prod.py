@@ -47,5 +47,8 @@ ASPHUB_ALLOW_DEMO_USERS = False
 
 # Production runs behind a TLS-terminating reverse proxy (see SECURE_PROXY_SSL_HEADER).
 ASPHUB_TRUSTED_PROXY_COUNT = int(os.environ.get("ASPHUB_TRUSTED_PROXY_COUNT", "1"))
+# allauth's own rate limits (sign-ins, two-factor codes) count by client address too: without
+# this they would count the proxy's, and one person's failures would lock everyone out.
+ALLAUTH_TRUSTED_PROXY_COUNT = ASPHUB_TRUSTED_PROXY_COUNT
 # Links in e-mails sent outside a request (commands) start with this address.
 ASPHUB_SITE_URL = os.environ.get("ASPHUB_SITE_URL", f"https://{ALLOWED_HOSTS[0].lstrip('.')}")

@@ -1,10 +1,15 @@
 """Signing in, out and up; password reset; the sign-in lockout; two-factor sign-in."""
 
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.core.ratelimit import respond_429
 from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.urls import reverse
 from django.utils import translation
@@ -605,3 +610,43 @@ def test_wrong_passwords_on_the_deletion_form_count_towards_the_lockout(client):
     response = client.post("/accounts/profile/delete/", {"password": PASSWORD, "confirm": "on"})
     assert response.status_code == 429
     assert User.objects.filter(pk=person.pk).exists()
+
+
+def test_behind_a_proxy_allauths_limits_count_each_client_not_the_proxy(client, settings):
+    """allauth limits sign-ins per address (10 failures a minute): behind the proxy, one
+    client's failures must not stop everyone else."""
+    settings.ASPHUB_TRUSTED_PROXY_COUNT = settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    for number in range(12):
+        sign_in(client, f"nobody{number}@example.org", "wrong", HTTP_X_FORWARDED_FOR="203.0.113.9",
+                **proxy)  # fmt: skip
+    user = UserFactory()
+    response = sign_in(client, user.email, HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy)
+    assert response["Location"] == DASHBOARD
+    assert signed_in(client)
+
+
+def test_production_counts_the_proxies_for_allauth_too():
+    """The production settings give allauth the same proxy count as the lockout."""
+    environment = {
+        **os.environ,
+        "DJANGO_SECRET_KEY": "x" * 60,
+        "DJANGO_ALLOWED_HOSTS": "asphub.example.org",
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+        "ASPHUB_TRUSTED_PROXY_COUNT": "2",
+    }
+    printed = subprocess.run(
+        [sys.executable, "-c", "import config.settings.prod as s; "
+         "print(s.ASPHUB_TRUSTED_PROXY_COUNT, s.ALLAUTH_TRUSTED_PROXY_COUNT)"],
+        env=environment, capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    assert printed == ["2", "2"]
+
+
+def test_a_paused_attempt_gets_the_sites_own_page(rf, db):
+    request = rf.get("/accounts/login/")
+    request.user = AnonymousUser()
+    response = respond_429(request)
+    assert response.status_code == 429
+    body = response.content.decode()
+    assert '<html lang="lv"' in body and 'class="site-footer"' in body

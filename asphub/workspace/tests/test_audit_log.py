@@ -377,3 +377,12 @@ def test_the_csv_export_needs_the_same_queries_for_5_and_60_entries(client, nati
     few = queries_for(client, CSV)
     make_entries(55, national_coordinator)
     assert queries_for(client, CSV) == few
+
+
+def test_a_very_long_who_is_refused_with_a_message_not_a_server_error(client, administrator):
+    client.force_login(administrator)
+    response = client.get(LOG, {"who": "a" * 60000})
+    assert response.status_code == 200
+    assert "who" in response.context["filter"].form.errors
+    export = client.get(LOG + "export.csv", {"who": "a" * 60000})
+    assert export.status_code == 400
