@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from asphub.core.bilingual import localized
+from asphub.core.validators import validate_single_line
 from asphub.core.text import latvian_sort_key
 
 
@@ -51,15 +52,27 @@ class Country(models.Model):
     )
     # Whom applicants and members contact: the national coordinator edits these in the
     # workspace (/dashboard/countries/<code>/contact/); the public pages and e-mails show them.
-    coordinator_name = models.CharField(_("national coordinator"), max_length=200, blank=True)
+    coordinator_name = models.CharField(
+        _("national coordinator"), max_length=200, blank=True, validators=[validate_single_line]
+    )
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
-    contact_address = models.CharField(_("postal address"), max_length=255, blank=True)
+    contact_phone = models.CharField(
+        _("contact phone"), max_length=40, blank=True, validators=[validate_single_line]
+    )
+    contact_address = models.CharField(
+        _("postal address"), max_length=255, blank=True, validators=[validate_single_line]
+    )
     commission_name_lv = models.CharField(
-        _("National Commission for UNESCO (Latvian name)"), max_length=200, blank=True
+        _("National Commission for UNESCO (Latvian name)"),
+        max_length=200,
+        blank=True,
+        validators=[validate_single_line],
     )
     commission_name_en = models.CharField(
-        _("National Commission for UNESCO (English name)"), max_length=200, blank=True
+        _("National Commission for UNESCO (English name)"),
+        max_length=200,
+        blank=True,
+        validators=[validate_single_line],
     )
     commission_website = models.URLField(
         _("National Commission's website"),

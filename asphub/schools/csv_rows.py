@@ -14,6 +14,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from asphub.core.validators import validate_single_line
 from asphub.core.text import strip_diacritics
 
 from .models import InstitutionType, LocationPrecision, MembershipStatus, Ownership
@@ -108,7 +109,9 @@ def _same_name(a: str, b: str) -> bool:
 class SchoolRowForm(forms.Form):
     """One row of the import file. The municipality must belong to the importing country."""
 
-    name = forms.CharField(label=gettext_lazy("name"), max_length=255)
+    name = forms.CharField(
+        label=gettext_lazy("name"), max_length=255, validators=[validate_single_line]
+    )
     institution_type = forms.ChoiceField(
         label=gettext_lazy("institution type"), choices=InstitutionType.choices
     )
@@ -119,8 +122,18 @@ class SchoolRowForm(forms.Form):
     municipality = forms.CharField(
         label=gettext_lazy("municipality"), max_length=120, required=False
     )
-    settlement = forms.CharField(label=gettext_lazy("settlement"), max_length=120, required=False)
-    address = forms.CharField(label=gettext_lazy("address"), max_length=255, required=False)
+    settlement = forms.CharField(
+        label=gettext_lazy("settlement"),
+        max_length=120,
+        required=False,
+        validators=[validate_single_line],
+    )
+    address = forms.CharField(
+        label=gettext_lazy("address"),
+        max_length=255,
+        required=False,
+        validators=[validate_single_line],
+    )
     latitude = forms.DecimalField(
         label=gettext_lazy("latitude"), min_value=-90, max_value=90, decimal_places=5,
         max_digits=8, required=False,

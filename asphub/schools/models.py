@@ -10,6 +10,7 @@ from asphub.audit.models import AuditNote, StandIn, label_of
 from asphub.core.bilingual import localized
 from asphub.core.models import TimeStampedModel
 from asphub.core.storage import private_storage
+from asphub.core.validators import validate_single_line
 from asphub.core.text import latvian_sort_key, search_document
 
 
@@ -110,7 +111,7 @@ class School(TimeStampedModel):
         null=True,
         blank=True,
     )
-    name = models.CharField(_("name"), max_length=255)
+    name = models.CharField(_("name"), max_length=255, validators=[validate_single_line])
     slug = models.SlugField(_("address in the directory"), max_length=120, unique=True)
     institution_type = models.CharField(
         _("institution type"), max_length=20, choices=InstitutionType.choices
@@ -118,8 +119,12 @@ class School(TimeStampedModel):
     ownership = models.CharField(
         _("ownership"), max_length=12, choices=Ownership.choices, blank=True
     )
-    settlement = models.CharField(_("settlement"), max_length=120, blank=True)
-    address = models.CharField(_("address"), max_length=255, blank=True)
+    settlement = models.CharField(
+        _("settlement"), max_length=120, blank=True, validators=[validate_single_line]
+    )
+    address = models.CharField(
+        _("address"), max_length=255, blank=True, validators=[validate_single_line]
+    )
     latitude = models.DecimalField(
         _("latitude"),
         max_digits=8,

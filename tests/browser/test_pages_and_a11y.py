@@ -26,6 +26,7 @@ pytestmark = pytest.mark.browser
 NARROW = {"width": 320, "height": 640}
 # One word of 200 letters, as a hostile or careless import may name a school.
 LONG_NAME = "Skola" + "ā" * 190 + "skola"
+LONG_SETTLEMENT = "Ciems" + "a" * 115
 GYMNASIUMS = 6
 
 
@@ -112,7 +113,7 @@ def long_named_school(network):
 
     school = SchoolFactory(
         country=Country.objects.get(code="LV"), name=LONG_NAME, slug="gara-skola",
-        member_since=2026, institution_type="gymnasium",
+        member_since=2026, institution_type="gymnasium", settlement=LONG_SETTLEMENT,
     )  # fmt: skip
     return school
 
@@ -121,7 +122,12 @@ def long_named_school(network):
 def test_a_200_letter_name_fits_a_320_px_screen(browsing, long_named_school, prefix):
     page = browsing.page(viewport=NARROW, mobile=True)
     too_wide = []
-    for path in ["/", "/schools/?institution_type=gymnasium", "/schools/gara-skola/"]:
+    for path in [
+        "/",
+        "/schools/?institution_type=gymnasium",
+        "/schools/gara-skola/",
+        "/schools/map/?institution_type=gymnasium",
+    ]:
         response = page.goto(prefix + path)
         assert response is not None and response.ok, path
         expect(page.get_by_text(LONG_NAME).first).to_be_visible()

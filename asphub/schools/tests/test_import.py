@@ -190,3 +190,16 @@ def test_decimal_commas_from_a_latvian_spreadsheet(latvia):
     content = "name;institution_type;municipality_code;latitude;longitude\nSkola;basic;LV-022;57,31;25,27\n"
     run_import(content, country=latvia)
     assert str(School.objects.get().latitude) == "57.31000"
+
+
+@pytest.mark.parametrize(
+    "name", ["Jauna\nrinda skola", "Skola \u202egnp.exe\u202c", "Skola \u2067x\u2069"]
+)
+def test_a_name_with_a_line_break_or_direction_control_is_refused(latvia, name):
+    content = (
+        HEADER + f'"{name}",basic,municipal,LV-050,Kuldīgas novads,Alsunga,56.9,21.5,settlement\n'
+    )
+    with pytest.raises(SchoolImportRejected) as rejected:
+        run_import(content, country=latvia)
+    assert len(rejected.value.errors) == 1
+    assert not School.objects.filter(country=latvia).exists()

@@ -57,3 +57,13 @@ def test_an_invalid_address_comes_back_with_its_error_and_nothing_is_saved(signe
     assert response.context["form"].errors["contact_email"]
     assert Country.objects.get(code="LV").coordinator_name == ""
     assert not AuditEntry.objects.filter(action="country.contact_changed").exists()
+
+
+@pytest.mark.parametrize("field", ["coordinator_name", "contact_address", "contact_phone"])
+def test_a_line_break_or_direction_control_cannot_write_lines_into_emails(signed_in, latvia, field):
+    url = reverse("dashboard:country_contact", args=["LV"])
+    for value in ("Līga\nVisit http://evil.example", "Līga \u202egnp.exe"):
+        response = signed_in.post(url, {field: value})
+        assert response.status_code == 200
+        assert response.context["form"].errors.as_data()[field][0].code == "control_character"
+    assert getattr(Country.objects.get(code="LV"), field) == ""
