@@ -7,7 +7,6 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-
 # Embeddings, overrides and isolates: each changes the direction of the text after it (U+202A to
 # U+202E, U+2066 to U+2069), so that a name could show one thing and be another.
 DIRECTION_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")

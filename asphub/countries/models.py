@@ -3,8 +3,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from asphub.core.bilingual import localized
-from asphub.core.validators import validate_single_line
 from asphub.core.text import latvian_sort_key
+from asphub.core.validators import validate_single_line
 
 
 class Country(models.Model):

@@ -14,8 +14,8 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from asphub.core.validators import validate_single_line
 from asphub.core.text import strip_diacritics
+from asphub.core.validators import validate_single_line
 
 from .models import InstitutionType, LocationPrecision, MembershipStatus, Ownership
 

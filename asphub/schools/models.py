@@ -10,8 +10,8 @@ from asphub.audit.models import AuditNote, StandIn, label_of
 from asphub.core.bilingual import localized
 from asphub.core.models import TimeStampedModel
 from asphub.core.storage import private_storage
-from asphub.core.validators import validate_single_line
 from asphub.core.text import latvian_sort_key, search_document
+from asphub.core.validators import validate_single_line
 
 
 class InstitutionType(models.TextChoices):
