@@ -10,6 +10,7 @@
 
 import csv
 import io
+import logging
 import re
 from collections import Counter
 
@@ -20,6 +21,7 @@ from django.urls.resolvers import LocalePrefixPattern, RoutePattern
 from django.utils import translation
 
 from asphub.accounts.tests.factories import PASSWORD, enrol_authenticator
+from asphub.core.logging import RefusalsWithoutTraceback
 from asphub.core.spreadsheets import spreadsheet_safe
 from asphub.roles.models import Role
 from asphub.roles.tests.factories import person_with
@@ -207,3 +209,16 @@ def test_csv_export_keeps_negative_coordinates_as_numbers(client, latvia):
     response = client.get(reverse("schools:export_csv"))
     rows = list(csv.DictReader(io.StringIO(body(response).decode("utf-8-sig"))))
     assert (rows[0]["latitude"], rows[0]["longitude"]) == ("-33.50000", "-70.60000")
+
+
+def test_a_refusal_is_logged_in_one_line_without_a_traceback():
+    record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "Forbidden", (),
+                               exc_info=(PermissionError, PermissionError("no"), None))  # fmt: skip
+    record.status_code = 403
+    RefusalsWithoutTraceback().filter(record)
+    assert record.exc_info is None
+    crash = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "Error", (),
+                              exc_info=(ValueError, ValueError("bug"), None))  # fmt: skip
+    crash.status_code = 500
+    RefusalsWithoutTraceback().filter(crash)
+    assert crash.exc_info is not None
