@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -23,6 +24,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "counts": directory_counts(),
         "flagship_count": active_flagships_with_schools_count(),
         "newest_members": newest_members(),
+        "home_country": settings.ASPHUB_DEFAULT_COUNTRY,
     }
     return render(request, "pages/home.html", context)
 

@@ -260,6 +260,11 @@ def invitation_create(
     validate_single_line(email)
     if language not in dict(settings.LANGUAGES):
         language = settings.LANGUAGE_CODE
+    person = _person(actor)
+    if person is not None and person.email.lower() == email:
+        raise ValidationError(
+            _("You cannot invite yourself: ask someone who may give this role."), code="self"
+        )
     holder = User.objects.filter(email__iexact=email).first()
     if holder is not None and holder.preferred_language in dict(settings.LANGUAGES):
         # Someone with an account gets every e-mail in the language they chose.

@@ -70,8 +70,13 @@ class SchoolDirectoryFilter(django_filters.FilterSet):
         label=_("Country"),
         field_name="country",
         to_field_name="code",
-        # Countries that have schools (of any status), as one index lookup per country.
-        queryset=Country.objects.filter(Exists(School.objects.filter(country=OuterRef("pk")))),
+        # Countries that have schools in the directory, as one index lookup per country
+        # (applicants do not count: they are not listed).
+        queryset=Country.objects.filter(
+            Exists(
+                School.objects.filter(country=OuterRef("pk"), membership_status__in=PUBLIC_STATUSES)
+            )
+        ),
         empty_label=_("All countries"),
         widget=FastSelect,
     )

@@ -162,3 +162,9 @@ def test_running_the_demo_set_up_again_keeps_roles_taken_back(loaded_network):
         user__email="teacher@asphub.test", revoked_at__isnull=True
     ).exists()
     assert User.objects.filter(email__endswith="@asphub.test").count() == 5
+
+
+def test_the_home_map_shows_the_national_networks_schools(client, loaded_network):
+    body = client.get("/").content.decode()
+    assert 'data-points-url="/schools/map.json?country=LV"' in body
+    assert 'data-place-url="/schools/map/place.json?country=LV"' in body

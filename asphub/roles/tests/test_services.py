@@ -999,3 +999,12 @@ def test_invitations_that_lapse_with_a_deleted_account_are_each_recorded(coordin
     withdrawn = recorded.filter(action="invitation.withdrawn")
     assert [entry.object_id for entry in withdrawn] == [str(sent.pk)]
     assert withdrawn.get().note == "the account was deleted"
+
+
+def test_nobody_invites_themselves(school, coordinator):
+    with pytest.raises(ValidationError) as refused:
+        invitation_create(
+            actor=coordinator, email=coordinator.email.upper(), role=Role.TEACHER, school=school
+        )
+    assert refused.value.code == "self"
+    assert not Invitation.objects.exists()

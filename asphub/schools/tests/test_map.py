@@ -234,7 +234,7 @@ def test_map_page_lists_a_page_of_schools_at_a_time_keeping_the_filters(
 
 def test_home_map_comes_after_the_way_to_its_list_and_past_it(client, loaded_network):
     body = client.get("/").content.decode()
-    assert body.index('href="/schools/map/#places"') < body.index('id="map"')
+    assert body.index('href="/schools/map/?country=LV#places"') < body.index('id="map"')
     assert body.index('href="#map-end"') < body.index('id="map"') < body.index('id="map-end"')
 
 
