@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 INVITATION_VALIDITY = timedelta(days=7)
 
@@ -148,7 +149,7 @@ class InvitationStatus(models.TextChoices):
     PENDING = "pending", _("waiting for an answer")
     ACCEPTED = "accepted", _("accepted")
     EXPIRED = "expired", _("expired")
-    REVOKED = "revoked", _("withdrawn")
+    REVOKED = "revoked", pgettext_lazy("an invitation", "withdrawn")
 
 
 class InvitationQuerySet(models.QuerySet):
@@ -186,7 +187,9 @@ class Invitation(Scoped):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    revoked_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    revoked_at = models.DateTimeField(
+        pgettext_lazy("an invitation", "withdrawn"), null=True, blank=True
+    )
 
     objects = InvitationQuerySet.as_manager()
 

@@ -334,7 +334,7 @@ class TeamMember(models.Model):
         School, verbose_name=_("school"), on_delete=models.CASCADE, related_name="team"
     )
     full_name = models.CharField(_("name"), max_length=200)
-    position = models.CharField(_("position"), max_length=200, blank=True)
+    position = models.CharField(_("position at the school"), max_length=200, blank=True)
     team_role = models.CharField(_("part in the team"), max_length=20, choices=TeamRole.choices)
     email = models.EmailField(_("e-mail"), blank=True)
     order = models.PositiveSmallIntegerField(default=0)

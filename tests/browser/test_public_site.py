@@ -209,7 +209,8 @@ def test_search_by_name_ignores_diacritics_and_inflection(page, browsing, site):
     search = page.locator("#id_q")
 
     search.press_sequentially("cesu", delay=40)
-    expect(page).to_have_url(re.compile(r"[?&]q=cesu\b"))
+    # Only the filters that are set go into the address.
+    expect(page).to_have_url(site.base_url + "/schools/?q=cesu")
     expect(school_names(page)).to_contain_text([CESIS_SCHOOL])
 
     search.fill("tehnikumā")

@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from asphub.audit.models import label_of
 from asphub.core.http import page_with_form, post_only, read_only
@@ -42,16 +42,16 @@ from ..services.rules import QUESTION_FIELDS, RULE_FIELDS, country_rules_update
 PAGE_SIZE = 50
 # What each step's button says (the lifecycle's labels say what happened, for the history).
 ACTION_BUTTONS = {
-    MembershipAction.START_REVIEW: _lazy("Start the review"),
-    MembershipAction.REQUEST_CHANGES: _lazy("Ask for changes"),
-    MembershipAction.REJECT: _lazy("Reject the application"),
-    MembershipAction.ENDORSE: _lazy("Endorse to UNESCO"),
-    MembershipAction.MAKE_CANDIDATE: _lazy("Make it a candidate"),
-    MembershipAction.MAKE_MEMBER: _lazy("Make it a member"),
-    MembershipAction.MARK_DORMANT: _lazy("Mark it dormant"),
-    MembershipAction.REACTIVATE: _lazy("Make it active again"),
-    MembershipAction.RECORD_WITHDRAWAL: _lazy("Record the withdrawal"),
-    MembershipAction.EXCLUDE: _lazy("Exclude it"),
+    MembershipAction.START_REVIEW: gettext_lazy("Start the review"),
+    MembershipAction.REQUEST_CHANGES: gettext_lazy("Ask for changes"),
+    MembershipAction.REJECT: gettext_lazy("Reject the application"),
+    MembershipAction.ENDORSE: gettext_lazy("Endorse to UNESCO"),
+    MembershipAction.MAKE_CANDIDATE: gettext_lazy("Make it a candidate"),
+    MembershipAction.MAKE_MEMBER: gettext_lazy("Make it a member"),
+    MembershipAction.MARK_DORMANT: gettext_lazy("Mark it dormant"),
+    MembershipAction.REACTIVATE: gettext_lazy("Make it active again"),
+    MembershipAction.RECORD_WITHDRAWAL: gettext_lazy("Record the withdrawal"),
+    MembershipAction.EXCLUDE: gettext_lazy("Exclude it"),
 }
 AGE_CHOICES = (7, 30, 90)
 
