@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('schools', '0007_names_and_addresses_are_single_lines'),
+        ("schools", "0007_names_and_addresses_are_single_lines"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='teammember',
-            name='position',
-            field=models.CharField(blank=True, max_length=200, verbose_name='position at the school'),
+            model_name="teammember",
+            name="position",
+            field=models.CharField(
+                blank=True, max_length=200, verbose_name="position at the school"
+            ),
         ),
     ]
