@@ -130,7 +130,7 @@ class TeamMemberForm(forms.Form):
     """One person of the school's UNESCO team (a blank row adds nobody)."""
 
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    full_name = forms.CharField(label=_("Name"), max_length=200)
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
     position = forms.CharField(label=_("Position"), max_length=200, required=False)
     team_role = forms.ChoiceField(
         label=_("Part in the team"), choices=[("", "—"), *TeamRole.choices]

@@ -61,6 +61,7 @@ from .models import (
     TeamMember,
     TeamRole,
 )
+from .selectors import name_taken_in_network
 
 __all__ = [
     "IDENTITY_FIELDS",
@@ -352,18 +353,16 @@ def _validate_profile(stored: School, changed: list[str], *, new_photo: bool) ->
         ]
     if errors:
         raise ProfileChangeRefused(errors)
-    if "name" in changed and stored.membership_status not in APPLICATION_STATUSES:
-        taken = (
-            School.objects.filter(country_id=stored.country_id, name__iexact=stored.name)
-            .exclude(membership_status__in=APPLICATION_STATUSES)
-            .exclude(pk=stored.pk)
+    if (
+        "name" in changed
+        and stored.membership_status not in APPLICATION_STATUSES
+        and name_taken_in_network(stored)
+    ):
+        raise _field_refusal(
+            "name",
+            _("This country's network already has a school with this name."),
+            "name_taken",
         )
-        if taken.exists():
-            raise _field_refusal(
-                "name",
-                _("This country's network already has a school with this name."),
-                "name_taken",
-            )
 
 
 def _delete_files(files: Iterable[tuple[Storage, str]]) -> None:

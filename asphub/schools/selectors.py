@@ -10,7 +10,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from asphub.core.text import query_terms
 from asphub.taxonomy.models import FlagshipNetwork
 
-from .models import PUBLIC_STATUSES, LocationPrecision, School
+from .models import APPLICATION_STATUSES, PUBLIC_STATUSES, LocationPrecision, School
 
 
 def public_schools() -> QuerySet[School]:
@@ -147,3 +147,14 @@ def flagships_with_counts() -> QuerySet[FlagshipNetwork]:
             "schools", filter=Q(schools__membership_status__in=PUBLIC_STATUSES), distinct=True
         )
     ).order_by("status", "position", "slug")
+
+
+def name_taken_in_network(school: School) -> bool:
+    """Whether another school of the country already holds this school's name: from
+    endorsement on, a name is one school's alone (applicants may share one meanwhile)."""
+    return (
+        School.objects.filter(country_id=school.country_id, name__iexact=school.name)
+        .exclude(membership_status__in=APPLICATION_STATUSES)
+        .exclude(pk=school.pk)
+        .exists()
+    )

@@ -38,6 +38,7 @@ from .models import (
     MembershipStatus,
     School,
 )
+from .selectors import name_taken_in_network
 
 __all__ = [
     "SchoolImportRejected",
@@ -408,12 +409,7 @@ def school_status_change(
 
 def _check_name_free(school: School) -> None:
     """From endorsement on a name is one school's alone in its country."""
-    taken = (
-        School.objects.filter(country_id=school.country_id, name__iexact=school.name)
-        .exclude(membership_status__in=APPLICATION_STATUSES)
-        .exclude(pk=school.pk)
-    )
-    if taken.exists():
+    if name_taken_in_network(school):
         raise StatusChangeRefused(
             _("This country's network already has a school named “%(name)s”: correct the "
               "name first, or treat this application as that school's.") % {"name": school.name},

@@ -6,6 +6,7 @@ the checklist are the coordinator's own records of an application."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -41,18 +42,6 @@ def _decide(
 ) -> MembershipChange:
     return school_status_change(
         actor=actor, school=school, action=action, reason=reason, seen_status=seen_status
-    )
-
-
-def membership_start_review(
-    *, actor: Actor, school: School, seen_status: str | None = None
-) -> MembershipChange:
-    return _decide(
-        actor=actor,
-        school=school,
-        action=MembershipAction.START_REVIEW,
-        reason="",
-        seen_status=seen_status,
     )
 
 
@@ -161,56 +150,39 @@ def membership_make_member(
     return change
 
 
-def membership_mark_dormant(
-    *, actor: Actor, school: School, reason: str, seen_status: str | None = None
-) -> MembershipChange:
-    return _decide(
-        actor=actor,
-        school=school,
-        action=MembershipAction.MARK_DORMANT,
-        reason=reason,
-        seen_status=seen_status,
-    )
+def _plain_step(action: MembershipAction, doc: str) -> Callable[..., MembershipChange]:
+    """The service of a step that tells nobody: only the status, its history and the log."""
+
+    def service(
+        *, actor: Actor, school: School, reason: str = "", seen_status: str | None = None
+    ) -> MembershipChange:
+        return _decide(
+            actor=actor, school=school, action=action, reason=reason, seen_status=seen_status
+        )
+
+    service.__name__ = service.__qualname__ = f"membership_{action.value}"
+    service.__doc__ = doc
+    return service
 
 
-def membership_reactivate(
-    *, actor: Actor, school: School, reason: str = "", seen_status: str | None = None
-) -> MembershipChange:
-    return _decide(
-        actor=actor,
-        school=school,
-        action=MembershipAction.REACTIVATE,
-        reason=reason,
-        seen_status=seen_status,
-    )
-
-
-def membership_record_withdrawal(
-    *, actor: Actor, school: School, reason: str, seen_status: str | None = None
-) -> MembershipChange:
-    return _decide(
-        actor=actor,
-        school=school,
-        action=MembershipAction.RECORD_WITHDRAWAL,
-        reason=reason,
-        seen_status=seen_status,
-    )
-
-
-def membership_exclude(
-    *, actor: Actor, school: School, reason: str, seen_status: str | None = None
-) -> MembershipChange:
-    return _decide(
-        actor=actor,
-        school=school,
-        action=MembershipAction.EXCLUDE,
-        reason=reason,
-        seen_status=seen_status,
-    )
-
+membership_start_review = _plain_step(
+    MembershipAction.START_REVIEW, "The coordinator starts looking at a submitted application."
+)
+membership_mark_dormant = _plain_step(
+    MembershipAction.MARK_DORMANT, "A member that no longer takes part (a reason is required)."
+)
+membership_reactivate = _plain_step(
+    MembershipAction.REACTIVATE, "A dormant member takes part again."
+)
+membership_record_withdrawal = _plain_step(
+    MembershipAction.RECORD_WITHDRAWAL, "The school has left the network (a reason is required)."
+)
+membership_exclude = _plain_step(
+    MembershipAction.EXCLUDE, "The network excludes the school (a reason is required)."
+)
 
 # Each step's service, by the action the workbench's forms post.
-DECISIONS = {
+DECISIONS: dict[MembershipAction, Callable[..., MembershipChange]] = {
     MembershipAction.START_REVIEW: membership_start_review,
     MembershipAction.REQUEST_CHANGES: membership_request_changes,
     MembershipAction.REJECT: membership_reject,
