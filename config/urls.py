@@ -2,7 +2,8 @@ from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 
 from asphub.core.views import favicon, health, set_language
 from asphub.roles.views import admin_view_on_site
@@ -37,7 +38,13 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.ASPHUB_SERVE_MEDIA:
+    # Uploaded public pictures (logos, photos), served by Django in the local trial; in
+    # production the web server in front serves MEDIA_ROOT under MEDIA_URL.
+    urlpatterns += [
+        re_path(
+            rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]

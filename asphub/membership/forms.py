@@ -301,6 +301,11 @@ class ChecklistForm(forms.Form):
 
 
 class CountryRulesForm(forms.ModelForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Needed only with a candidate stage (checked in clean()).
+        self.fields["candidate_stage_months"].required = False
+
     class Meta:
         model = Country
         fields = [
@@ -325,6 +330,9 @@ class CountryRulesForm(forms.ModelForm):
                 "candidate_stage_months",
                 ValidationError(_("Give the candidate stage's length."), code="required"),
             )
+        elif not data.get("uses_candidate_stage") and not data.get("candidate_stage_months"):
+            # Without a candidate stage its length does not matter: the stored one stays.
+            data["candidate_stage_months"] = self.instance.candidate_stage_months
         return data
 
 

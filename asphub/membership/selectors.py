@@ -11,10 +11,10 @@ from django.utils import timezone
 from asphub.countries.models import Country
 from asphub.roles.models import Role, RoleAssignment
 from asphub.schools.lifecycle import OPEN_APPLICATION_STATUSES
-from asphub.schools.models import MembershipChange, MembershipStatus, School
+from asphub.schools.models import MembershipChange, MembershipStatus, School, WithdrawalRequest
 from asphub.taxonomy.models import ThematicArea
 
-from .models import Application
+from .models import Application, ApplicationQuestion
 from .services.applications import application_token_hash
 
 S = MembershipStatus
@@ -64,14 +64,18 @@ def _months_ago(today: date, months: int) -> date:
 
 
 def schools_to_act_on(country: Country) -> QuerySet[School]:
-    """The country's schools whose candidate period has run out, whose renewal is due, or that
-    have no school coordinator; each annotated with which (overdue_candidate, renewal_due,
-    no_coordinator). A queryset, so the page paginates it."""
+    """The country's schools whose candidate period has run out, whose renewal is due, that
+    have no school coordinator or that asked to withdraw; each annotated with which
+    (overdue_candidate, renewal_due, has_coordinator, withdrawal_requested). A queryset, so the
+    page paginates it."""
     today = timezone.localdate()
     has_coordinator = RoleAssignment.objects.active().filter(
         school=OuterRef("pk"), role=Role.SCHOOL_COORDINATOR
     )
-    conditions = Q(has_coordinator=False, membership_status__in=(S.CANDIDATE, S.MEMBER, S.DORMANT))
+    open_request = WithdrawalRequest.objects.filter(school=OuterRef("pk"), answered_at__isnull=True)
+    conditions = Q(
+        has_coordinator=False, membership_status__in=(S.CANDIDATE, S.MEMBER, S.DORMANT)
+    ) | Q(withdrawal_requested=True)
     overdue: Q | None = None
     if country.uses_candidate_stage and country.candidate_stage_months:
         cutoff = _months_ago(today, country.candidate_stage_months)
@@ -87,7 +91,9 @@ def schools_to_act_on(country: Country) -> QuerySet[School]:
         conditions |= renewal
     return (
         School.objects.filter(country=country)
-        .annotate(has_coordinator=Exists(has_coordinator))
+        .annotate(
+            has_coordinator=Exists(has_coordinator), withdrawal_requested=Exists(open_request)
+        )
         .filter(conditions)
         .annotate(
             overdue_candidate=_flag(overdue),
@@ -113,3 +119,17 @@ def planned_activities(application: Application) -> list[tuple[str, str]]:
         named.append((area.name.text if hasattr(area.name, "text") else str(area.name),
                       planned.pop(area.slug)))  # fmt: skip
     return named + sorted(planned.items())
+
+
+def extra_answers(application: Application) -> list[tuple[str, str]]:
+    """The country's own questions the applicant answered, with their answers (a question no
+    longer asked keeps its answer)."""
+    answers = application.extra_answers or {}
+    questions = ApplicationQuestion.objects.filter(country_id=application.country_id).filter(
+        pk__in=[int(key) for key in answers if key.isdigit()]
+    )
+    return [
+        (question.text.text, answers[str(question.pk)])
+        for question in questions.order_by("position", "id")
+        if answers.get(str(question.pk))
+    ]

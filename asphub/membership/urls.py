@@ -17,6 +17,11 @@ urlpatterns = [
     path("dashboard/membership/schools/<int:pk>/decide/", workbench.decide, name="decide"),
     path("dashboard/membership/schools/<int:pk>/notes/", workbench.add_note, name="add_note"),
     path(
+        "dashboard/membership/schools/<int:pk>/letter/",
+        workbench.application_letter,
+        name="application_letter",
+    ),
+    path(
         "dashboard/membership/schools/<int:pk>/checklist/",
         workbench.update_checklist,
         name="checklist",

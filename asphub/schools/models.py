@@ -320,6 +320,45 @@ class MembershipChange(models.Model):
         return label_of(StandIn, self.actor_label) if self.actor_id is None else self.actor_label
 
 
+class WithdrawalRequest(models.Model):
+    """A school's request to leave the network, waiting for the national coordinator, who
+    records the withdrawal (or not); any change of the school's status answers it."""
+
+    school = models.ForeignKey(
+        School,
+        verbose_name=_("school"),
+        on_delete=models.CASCADE,
+        related_name="withdrawal_requests",
+    )
+    reason = models.TextField(_("reason"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    requested_by_label = models.CharField(_("requested by"), max_length=255, blank=True)
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("withdrawal request")
+        verbose_name_plural = _("withdrawal requests")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school"],
+                condition=models.Q(answered_at__isnull=True),
+                name="one_open_withdrawal_request_per_school",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school}: {self.requested_at:%Y-%m-%d}"
+
+
 class TeamRole(models.TextChoices):
     TEACHER = "teacher", _("teacher")
     ADMINISTRATION = "administration", _("administration")

@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from asphub.accounts.models import User
-from asphub.audit.models import AuditAction, AuditEntry
+from asphub.audit.models import AuditAction
 from asphub.audit.services import audit_record
 from asphub.core.bilingual import localized
 from asphub.core.validators import validate_single_line
@@ -60,6 +60,7 @@ from .models import (
     School,
     TeamMember,
     TeamRole,
+    WithdrawalRequest,
 )
 from .selectors import name_taken_in_network
 
@@ -685,20 +686,12 @@ def school_flagships_update(
 # -- asking to withdraw -----------------------------------------------------------------------
 
 
-def withdrawal_request_pending(school: School) -> AuditEntry | None:
-    """The school's request to withdraw that the national coordinator has not acted on yet:
-    made while the school had its current status (any status change since answers it), and
-    while the school could still withdraw. One query."""
+def withdrawal_request_pending(school: School) -> WithdrawalRequest | None:
+    """The school's request to withdraw that the national coordinator has not answered yet
+    (recording the withdrawal, or any other change of the school's status, answers it)."""
     if school.membership_status not in WITHDRAWABLE_STATUSES:
         return None
-    requests = AuditEntry.objects.filter(
-        action=AuditAction.SCHOOL_WITHDRAWAL_REQUESTED,
-        object_type=School._meta.label_lower,
-        object_id=str(school.pk),
-    )
-    if school.status_changed_at is not None:
-        requests = requests.filter(created_at__gte=school.status_changed_at)
-    return requests.order_by("-created_at", "-id").first()
+    return WithdrawalRequest.objects.filter(school=school, answered_at__isnull=True).first()
 
 
 def _national_coordinators(country: Country) -> list[User]:
@@ -726,7 +719,7 @@ def _withdrawal_recipients(country: Country) -> list[tuple[str, str]]:
     return list(recipients.items())
 
 
-def school_withdrawal_request(*, actor: Actor, school: School, reason: str) -> AuditEntry:
+def school_withdrawal_request(*, actor: Actor, school: School, reason: str) -> WithdrawalRequest:
     """The school's coordinator (or an administrator) asks the national coordinator to record
     the school's withdrawal from the network, giving the reason. Records the request in the
     audit log and e-mails the country's national coordinators and contact address; the status
@@ -760,7 +753,14 @@ def school_withdrawal_request(*, actor: Actor, school: School, reason: str) -> A
                   "answered yet."),
                 code="already_requested",
             )  # fmt: skip
-        entry = audit_record(
+        requested_by = "" if is_command_line(actor) else str(actor)
+        request = WithdrawalRequest.objects.create(
+            school=stored,
+            reason=reason,
+            requested_by=actor if isinstance(actor, User) else None,
+            requested_by_label=requested_by,
+        )
+        audit_record(
             actor=actor,
             action=AuditAction.SCHOOL_WITHDRAWAL_REQUESTED,
             obj=stored,
@@ -768,7 +768,6 @@ def school_withdrawal_request(*, actor: Actor, school: School, reason: str) -> A
             after={"membership_status": stored.membership_status},
             note=reason,
         )
-        requested_by = "" if is_command_line(actor) else str(actor)
         for address, language in _withdrawal_recipients(stored.country):
             send_templated_mail(
                 "schools/email/withdrawal_request",
@@ -781,10 +780,12 @@ def school_withdrawal_request(*, actor: Actor, school: School, reason: str) -> A
                     "link": _workspace_link(stored, language),
                 },
             )
-    return entry
+    return request
 
 
 def _workspace_link(school: School, language: str) -> str:
+    """The school's page in the national coordinator's workbench, where the withdrawal is
+    recorded."""
     with translation.override(language):
-        path = reverse("dashboard:school", kwargs={"pk": school.pk})
+        path = reverse("membership:school", kwargs={"pk": school.pk})
     return settings.ASPHUB_SITE_URL.rstrip("/") + path

@@ -37,6 +37,7 @@ from .models import (
     MembershipChange,
     MembershipStatus,
     School,
+    WithdrawalRequest,
 )
 from .selectors import name_taken_in_network
 
@@ -382,6 +383,10 @@ def school_status_change(
         if current in APPLICATION_STATUSES and step.target not in APPLICATION_STATUSES:
             _check_name_free(stored)
         stored.save(update_fields=fields)
+        # A step answers the school's open request to withdraw, if it made one.
+        WithdrawalRequest.objects.filter(school=stored, answered_at__isnull=True).update(
+            answered_at=now
+        )
         change = MembershipChange.objects.create(
             school=stored,
             action=step.action,

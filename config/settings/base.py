@@ -122,6 +122,8 @@ MEDIA_ROOT = BASE_DIR / "var" / "media"
 # certificates from UNESCO): outside MEDIA_ROOT, so no web server serves them; views that
 # check permission send them.
 PRIVATE_MEDIA_ROOT = BASE_DIR / "var" / "private"
+# Whether Django itself serves MEDIA_ROOT (the local trial does; production's web server does).
+ASPHUB_SERVE_MEDIA = False
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {

@@ -21,6 +21,8 @@ DATABASES = {
 ASPHUB_EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.console.EmailBackend"
 # Only the development setup may create the demo sign-ins printed by `make run`.
 ASPHUB_ALLOW_DEMO_USERS = True
+# Uploaded logos and photos are shown without a web server in front.
+ASPHUB_SERVE_MEDIA = True
 # Templates are edited while the server runs: render every page afresh.
 ASPHUB_DIRECTORY_CACHE = False
 WHITENOISE_AUTOREFRESH = True

@@ -112,6 +112,11 @@ def certificate_record(
             if _number_taken(number, stored):
                 raise _number_taken_error(number)
             before = _recorded(stored)
+            if checked is None and (stored.certificate_number, stored.certificate_date) == (
+                number,
+                date,
+            ):
+                return stored  # saved again unchanged: nothing to record
             old_file = stored.certificate_file.name
             stored.certificate_number = number
             stored.certificate_date = date

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,11 +17,12 @@ from django.utils.translation import gettext as _
 from asphub.accounts.models import User
 from asphub.audit.models import AuditAction
 from asphub.audit.services import audit_record
+from asphub.mail.services import send_templated_mail
 from asphub.roles.models import Invitation, Role, RoleAssignment
 from asphub.roles.permissions import Actor, can_decide_membership, require_permission
 from asphub.roles.services import invitation_create
 from asphub.schools.lifecycle import MembershipAction
-from asphub.schools.models import MembershipChange, School
+from asphub.schools.models import MembershipChange, MembershipStatus, School
 from asphub.schools.services import school_status_change
 
 from ..checklist import CHECKLIST_CRITERIA
@@ -40,9 +42,13 @@ def _decide(
     reason: str,
     seen_status: str | None,
 ) -> MembershipChange:
-    return school_status_change(
-        actor=actor, school=school, action=action, reason=reason, seen_status=seen_status
-    )
+    with transaction.atomic():
+        change = school_status_change(
+            actor=actor, school=school, action=action, reason=reason, seen_status=seen_status
+        )
+        if change.to_status in TOLD_STATUSES:
+            _tell_school(school, change)
+    return change
 
 
 def membership_request_changes(
@@ -200,6 +206,50 @@ TAKES_SITE_URL = {
     MembershipAction.MAKE_CANDIDATE,
     MembershipAction.MAKE_MEMBER,
 }
+
+
+# The statuses a school is told of by e-mail when it reaches them (the application's own
+# steps send their own e-mails).
+TOLD_STATUSES = (
+    MembershipStatus.CANDIDATE,
+    MembershipStatus.MEMBER,
+    MembershipStatus.DORMANT,
+    MembershipStatus.WITHDRAWN,
+    MembershipStatus.EXCLUDED,
+)
+
+
+def _tell_school(school: School, change: MembershipChange) -> None:
+    """Tell the school its new status: its coordinators (each in their language); a school
+    without one yet, at the addresses of its application or, failing that, its own."""
+    context: dict[str, Any] = {"school": school, "change": change, "network": school.country}
+    coordinators = list(
+        User.objects.filter(
+            is_active=True,
+            pk__in=RoleAssignment.objects.active()
+            .filter(school=school, role=Role.SCHOOL_COORDINATOR)
+            .values("user_id"),
+        )
+    )
+    if coordinators:
+        for person in coordinators:
+            send_templated_mail(
+                "membership/email/status_changed",
+                to=person.email,
+                language=person.preferred_language or settings.LANGUAGE_CODE,
+                context=context,
+            )
+        return
+    application = _application_of(school)
+    if application is not None:
+        mail_applicant(application, "membership/email/status_changed", school=school, change=change)
+    elif school.email:
+        send_templated_mail(
+            "membership/email/status_changed",
+            to=school.email,
+            language=settings.LANGUAGE_CODE,
+            context=context,
+        )
 
 
 def _tell_applicant(school: School, prefix: str, change: MembershipChange) -> None:

@@ -14,7 +14,7 @@ from fpdf import FPDF
 
 from asphub.accounts.tests.factories import enrol_authenticator
 from asphub.audit.models import AuditAction, AuditEntry
-from asphub.membership.models import Application
+from asphub.membership.models import Application, ApplicationQuestion
 from asphub.roles.models import Invitation, Role
 from asphub.roles.tests.factories import person_with
 from asphub.schools.models import MembershipStatus, School
@@ -305,6 +305,9 @@ def test_a_step_not_in_the_table_is_refused_and_changes_nothing(submitted, coord
     school = submitted.school
     response = decide(coordinator_client, school, "make_member")
     assert response.status_code == 302
+    page = coordinator_client.get(response["Location"])
+    shown = [message.level_tag for message in page.context["messages"]]
+    assert shown == ["error"]
     school.refresh_from_db()
     assert school.membership_status == S.SUBMITTED
     assert school.history.count() == 1
@@ -380,3 +383,66 @@ def test_hostile_text_stays_inert_in_the_workbench(
     page = coordinator_client.get(reverse("membership:school", args=[school.pk])).content.decode()
     assert "<script>alert(1)" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_going_back_from_a_step_with_errors_keeps_what_was_typed(client, network, loaded_taxonomy):
+    apply_until_confirm(client, network)
+    long_reason = " ".join(["vārds"] * 120)
+    response = client.post(
+        step("plans"), {**plans(reason=long_reason, resources="Mūsu dārzs"), "back": "1"}
+    )
+    assert response.status_code == 200  # stays, with the error shown
+    body = response.content.decode()
+    assert long_reason in body and "Mūsu dārzs" in body
+    assert "too_many_words" in {e.code for e in response.context["form"].errors.as_data()["reason"]}
+
+
+def test_enter_in_a_field_saves_and_goes_on(client, network, loaded_taxonomy):
+    """A browser's Enter presses the form's first submit button: it must be the step's own."""
+    apply_until_confirm(client, network)
+    page = client.get(step("people")).content.decode()
+    buttons = re.findall(r'<button type="submit" name="(\w+)"', page)
+    assert buttons[0] == "next"
+
+
+def test_the_coordinator_reads_the_letter_and_the_countrys_questions(
+    client, network, loaded_taxonomy, coordinator_client, teacher
+):
+    question = ApplicationQuestion.objects.create(
+        country=network, text_lv="Vai skolai ir partneri?", text_en="Partners?", required=True
+    )
+    applicant = Client()
+    applicant.post(reverse("membership:apply_country", args=["LV"]), institution(network))
+    applicant.post(step("people"), people())
+    applicant.post(step("plans"), plans())
+    applicant.post(
+        step("confirm"),
+        {
+            "consent": "on",
+            "submit": "1",
+            f"question_{question.pk}": "Jā, Erasmus+ 2024",
+            "letter": SimpleUploadedFile("l.pdf", pdf_bytes()),
+        },
+    )
+    school = School.objects.get(name="Jaunā Ozolu pamatskola")
+    case = coordinator_client.get(reverse("membership:school", args=[school.pk])).content.decode()
+    assert "Vai skolai ir partneri?" in case and "Jā, Erasmus+ 2024" in case
+    letter_url = reverse("membership:application_letter", args=[school.pk])
+    assert f'href="{letter_url}"' in case
+    letter = coordinator_client.get(letter_url)
+    assert letter["Content-Type"] == "application/pdf"
+    assert letter["Content-Disposition"].startswith("attachment;")
+    assert letter["X-Content-Type-Options"] == "nosniff"
+    assert letter.content.startswith(b"%PDF-")
+    client.force_login(teacher)
+    assert client.get(letter_url).status_code == 404
+
+
+def test_the_school_is_told_when_it_becomes_a_candidate(submitted, coordinator_client):
+    school = submitted.school
+    decide(coordinator_client, school, "endorse")
+    school.refresh_from_db()
+    decide(coordinator_client, school, "make_candidate")
+    told = [m for m in mail.outbox if "candidate" in m.body.lower() or "kandid" in m.body.lower()]
+    recipients = {m.to[0] for m in told}
+    assert {"ilze@example.lv", "skola@example.lv"} <= recipients

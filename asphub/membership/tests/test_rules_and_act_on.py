@@ -21,6 +21,7 @@ from asphub.roles.models import Role
 from asphub.roles.tests.factories import person_with
 from asphub.schools.lifecycle import MembershipAction, allowed_targets
 from asphub.schools.models import MembershipStatus
+from asphub.schools.profile_services import school_withdrawal_request
 from asphub.schools.tests.factories import SchoolFactory
 
 pytestmark = pytest.mark.django_db
@@ -178,3 +179,29 @@ def test_the_migration_records_each_existing_status_once(latvia):
         assert [c.to_status for c in school.history.all()] == [S.DORMANT]
         assert school.history.get().reason == "recorded at import"
         assert school.status_changed_at is not None
+
+
+def test_the_candidate_stage_can_be_switched_off_without_a_length(
+    client, latvia, national_coordinator
+):
+    enrol_authenticator(national_coordinator)
+    client.force_login(national_coordinator)
+    rules = {**RULES, "candidate_stage_months": ""}
+    data = {**form_data(rules), "questions-TOTAL_FORMS": "0", "questions-INITIAL_FORMS": "0"}
+    response = client.post(reverse("membership:rules", args=["LV"]), data)
+    assert response.status_code == 302
+    latvia.refresh_from_db()
+    assert latvia.uses_candidate_stage is False
+    assert latvia.candidate_stage_months == 12  # kept, unused
+
+
+def test_a_school_that_asked_to_withdraw_is_to_act_on(latvia, client, national_coordinator):
+    school = SchoolFactory(country=latvia, membership_status=S.MEMBER)
+    coordinator = person_with(Role.SCHOOL_COORDINATOR, school=school)
+    school_withdrawal_request(actor=coordinator, school=school, reason="Skola apvienojas.")
+    rows = {row.pk: row for row in schools_to_act_on(latvia)}
+    assert rows[school.pk].withdrawal_requested
+    enrol_authenticator(national_coordinator)
+    client.force_login(national_coordinator)
+    case = client.get(reverse("membership:school", args=[school.pk])).content.decode()
+    assert "Skola apvienojas." in case

@@ -33,6 +33,7 @@ from ..services.applications import (
     applications_rate_check,
     is_editable,
     is_link_active,
+    team_rule_problems,
 )
 
 SESSION_KEY = "asphub_application_token"
@@ -152,15 +153,17 @@ def apply_step(request: HttpRequest, step: str) -> HttpResponse:
         if getattr(form, "is_spam", lambda: False)():
             return HttpResponseBadRequest(_("The form could not be accepted."))
         valid = form.is_valid() and (formset is None or formset.is_valid())
-        if valid or going_back:
-            if valid:
-                try:
-                    application = application_save(
-                        application=application, values=_values(step, form, formset)
-                    )
-                except ApplicationLocked:
-                    return redirect("membership:apply_status")
-            if "save_link" in request.POST and valid:
+        if valid:
+            try:
+                application = application_save(
+                    application=application, values=_values(step, form, formset)
+                )
+            except ApplicationLocked:
+                return redirect("membership:apply_status")
+            if step == "people":
+                for problem in team_rule_problems(country, application.team or []):
+                    messages.warning(request, problem)
+            if "save_link" in request.POST:
                 return _send_link(request, application)
             if going_back:
                 previous = STEPS[max(STEPS.index(step) - 1, 0)]
@@ -168,15 +171,26 @@ def apply_step(request: HttpRequest, step: str) -> HttpResponse:
             if step != "confirm":
                 return redirect("membership:apply_step", step=STEPS[STEPS.index(step) + 1])
             return _submit(request, application, form)
+        # A step with errors stays, whichever button was pressed, so that nothing typed is
+        # lost: the marked fields are corrected (or emptied) first.
+        messages.error(
+            request,
+            _("Nothing on this step is saved yet: correct the marked fields (or empty them), "
+              "then go on."),
+        )  # fmt: skip
     context = {
         "form": form,
         "formset": formset,
         "country": country,
-        "problems": application_problems(application) if step == "confirm" else [],
-        "team_rule": country,
+        "problems": _earlier_problems(application) if step == "confirm" else [],
         **_steps_context(step, application),
     }
     return render(request, f"membership/apply_{step}.html", context)
+
+
+def _earlier_problems(application: Application) -> list:
+    """What the earlier steps still lack (the confirm step's own fields show their errors)."""
+    return [problem for problem in application_problems(application) if problem.step != "confirm"]
 
 
 def _copy(application: Application) -> Application:
@@ -208,14 +222,14 @@ def _submit(request: HttpRequest, application: Application, form: Any) -> HttpRe
             application_submit(application=application, site_url=_site_url(request))
     except ApplicationLocked:
         return redirect("membership:apply_status")
-    except ValidationError as error:
-        for message in error.messages:
-            form.add_error(None, message)
+    except ValidationError:
+        # The box above the form lists what the earlier steps lack; the confirm step's own
+        # problems are its fields' errors.
         context = {
             "form": form,
             "formset": None,
             "country": application.country,
-            "problems": application_problems(application),
+            "problems": _earlier_problems(application),
             **_steps_context("confirm", application),
         }
         return render(request, "membership/apply_confirm.html", context)
@@ -233,7 +247,9 @@ def apply_status(request: HttpRequest) -> HttpResponse:
     if application is None:
         return render(request, "membership/apply_link_problem.html", status=404)
     history = []
-    if application.school is not None and is_link_active(application):
+    if application.school is not None:
+        # The applicant's own application's steps, with the coordinator's reasons (a
+        # rejection's too).
         history = list(application.school.history.order_by("-created_at", "-id")[:20])
     return render(
         request,

@@ -19,6 +19,7 @@ from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from asphub.core.files import private_download
 from asphub.core.http import page_with_form, read_only
 from asphub.roles import permissions
 from asphub.schools.models import School
@@ -35,14 +36,8 @@ from ..services.certificates import RECORDABLE_STATUSES, certificate_record
 # The namespace config/urls.py includes certificate_urls under: the one place to change it.
 URL_NAMESPACE = "certificates"
 
+
 # What the stored file's first bytes say it is (the service stored only these kinds).
-FILE_TYPES = (
-    (b"%PDF-", "application/pdf", "pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-)
-
-
 def certificate_url(name: str, **kwargs) -> str:
     return reverse(f"{URL_NAMESPACE}:{name}", kwargs=kwargs)
 
@@ -62,10 +57,10 @@ def _decided_schools(user) -> QuerySet[School]:
     ).select_related("country")
 
 
-def _file_name(school: School, extension: str) -> str:
+def _file_name(school: School) -> str:
     """A name any browser and file system takes: ASCII letters, digits and hyphens."""
     slug = slugify(school.name)[:60].strip("-") or f"school-{school.pk}"
-    return f"unesco-aspnet-certificate-{slug}.{extension}"
+    return f"unesco-aspnet-certificate-{slug}"
 
 
 @login_required
@@ -118,24 +113,7 @@ def certificate_uploaded_file(request: HttpRequest, pk: int) -> HttpResponse:
     """The file UNESCO sent, for the national coordinator: always as a download, of the type
     its content shows, so that no browser runs or displays it as a page of this site."""
     school = get_object_or_404(_decided_schools(request.user), pk=pk)
-    if not school.certificate_file:
-        raise Http404
-    try:
-        with school.certificate_file.open("rb") as stored:
-            content = stored.read()
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    content_type, extension = "application/octet-stream", "bin"
-    for signature, known_type, known_extension in FILE_TYPES:
-        if content.startswith(signature):
-            content_type, extension = known_type, known_extension
-            break
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{_file_name(school, extension)}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["Cache-Control"] = "no-store"
-    return response
+    return private_download(school.certificate_file, _file_name(school))
 
 
 @login_required
@@ -155,7 +133,7 @@ def certificate_download(request: HttpRequest, pk: int) -> HttpResponse:
     except NoCertificate:
         raise Http404 from None
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{_file_name(school, "pdf")}"'
+    response["Content-Disposition"] = f'attachment; filename="{_file_name(school)}.pdf"'
     response["Cache-Control"] = "no-store"
     return response
 

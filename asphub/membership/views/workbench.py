@@ -10,21 +10,25 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from asphub.audit.models import label_of
+from asphub.core.files import private_download
 from asphub.core.http import page_with_form, post_only, read_only
 from asphub.countries.models import Country
 from asphub.roles import permissions
 from asphub.schools.lifecycle import MembershipAction, available_actions
 from asphub.schools.models import MembershipStatus, School, TeamRole
+from asphub.schools.profile_services import withdrawal_request_pending
 
 from ..checklist import CHECKLIST_CRITERIA
 from ..forms import ChecklistForm, CountryRulesForm, DecisionForm, NoteForm, QuestionFormSet
 from ..models import Application
 from ..selectors import (
     QUEUE_STATUSES,
+    extra_answers,
     membership_history,
     membership_queue,
     planned_activities,
@@ -135,6 +139,7 @@ def school_case(request: HttpRequest, pk: int) -> HttpResponse:
             if not transition.by_applicant
         ],
         "waiting_for_applicant": school.membership_status == MembershipStatus.CHANGES_REQUESTED,
+        "withdrawal_request": withdrawal_request_pending(school),
         "can_record_certificate": school.membership_status
         in (
             MembershipStatus.ENDORSED,
@@ -157,6 +162,7 @@ def school_case(request: HttpRequest, pk: int) -> HttpResponse:
                     for member in application.team or []
                 ],
                 "planned": planned_activities(application),
+                "answers": extra_answers(application),
             }
         )
     return render(request, "membership/case.html", context)
@@ -201,6 +207,15 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             % {"school": school.name, "status": MembershipStatus(change.to_status).label},
         )
     return redirect("membership:school", pk=school.pk)
+
+
+@login_required
+@read_only
+def application_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    """The principal's signed letter, for the national network's team only."""
+    school = _school(request, pk)
+    application = get_object_or_404(Application, school=school)
+    return private_download(application.letter, f"letter-{slugify(application.reference)}")
 
 
 @login_required

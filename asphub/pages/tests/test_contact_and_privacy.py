@@ -1,13 +1,17 @@
 """Whom to contact: the national network's contact details on the join page, in every page's
 footer and in the platform's e-mails, and the privacy notice."""
 
+from importlib import import_module
+
 import pytest
+from django.apps import apps
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from asphub.audit.models import AuditEntry
 from asphub.countries.models import CONTACT_FIELDS, Country
+from asphub.pages.models import Page
 from asphub.pages.services import country_contact_update
 from asphub.roles.models import Role
 from asphub.roles.services import invitation_create
@@ -223,3 +227,18 @@ def test_invalid_contact_details_change_nothing(latvia, national_coordinator, va
     stored = Country.objects.get(pk=latvia.pk)
     assert (stored.contact_phone, stored.contact_email, stored.commission_website) == ("", "", "")
     assert AuditEntry.objects.count() == entries
+
+
+def test_a_join_page_loaded_before_applications_opened_now_says_they_are_open(latvia):
+    migration = import_module("asphub.pages.migrations.0004_join_page_says_applications_are_online")
+    old_lv = (
+        "<p>Drīzumā pieteikumu varēs iesniegt tiešsaistē šajā platformā. Līdz tam lūdzam "
+        '<a href="#contact">sazināties ar nacionālo koordinatoru</a> UNESCO Latvijas Nacionālajā '
+        "komisijā.</p>"
+    )
+    page = Page.objects.create(country=latvia, slug="join", title_lv="Kā pievienoties",
+                               body_lv="<h2>Pieteikšanās tiešsaistē</h2>" + old_lv)  # fmt: skip
+    migration.apply_fixes(apps, None)
+    page.refresh_from_db()
+    assert "Drīzumā" not in page.body_lv
+    assert "Pieteikties tiešsaistē" in page.body_lv

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import struct
 import zlib
-from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -661,13 +660,14 @@ def test_a_withdrawal_request_is_recorded_and_mailed_to_the_national_network(
 ):
     latvia.contact_email = "asp@example.lv"
     latvia.save()
-    entry = school_withdrawal_request(
+    request = school_withdrawal_request(
         actor=coordinator, school=school, reason="  The school is merging with another.  "
     )
-    assert entry.action == AuditAction.SCHOOL_WITHDRAWAL_REQUESTED
+    entry = AuditEntry.objects.get(action=AuditAction.SCHOOL_WITHDRAWAL_REQUESTED)
     assert (entry.actor, entry.country_code, entry.object_id) == (coordinator, "LV", str(school.pk))
-    assert entry.note == "The school is merging with another."
-    assert withdrawal_request_pending(school) == entry
+    assert entry.note == request.reason == "The school is merging with another."
+    assert request.requested_by == coordinator
+    assert withdrawal_request_pending(school) == request
     # The status is the national coordinator's to change.
     assert School.objects.get(pk=school.pk).membership_status == MembershipStatus.MEMBER
 
@@ -677,7 +677,7 @@ def test_a_withdrawal_request_is_recorded_and_mailed_to_the_national_network(
         "national-en@example.org",
         "asp@example.lv",
     }
-    workspace = f"/dashboard/schools/{school.pk}/"
+    workspace = f"/dashboard/membership/schools/{school.pk}/"
     assert f"{workspace}\n" in by_address["national@example.org"].body
     assert f"/en{workspace}\n" in by_address["national-en@example.org"].body
     for message in by_address.values():
@@ -716,12 +716,16 @@ def test_a_request_is_answered_by_the_next_status_change(school, coordinator, na
     assert codes(refused.value) == {"not_a_member"}
 
 
-def test_a_request_made_before_the_status_last_changed_is_not_waiting(school, coordinator):
-    entry = school_withdrawal_request(actor=coordinator, school=school, reason="Closing.")
-    School.objects.filter(pk=school.pk).update(
-        status_changed_at=entry.created_at + timedelta(seconds=1)
+def test_a_change_of_status_answers_the_request(school, coordinator, national_coordinator):
+    request = school_withdrawal_request(actor=coordinator, school=school, reason="Closing.")
+    school_status_change(
+        actor=national_coordinator,
+        school=school,
+        action=MembershipAction.RECORD_WITHDRAWAL,
+        reason="Closing.",
     )
-    school.refresh_from_db()
+    request.refresh_from_db()
+    assert request.answered_at is not None
     assert withdrawal_request_pending(school) is None
 
 
