@@ -89,6 +89,17 @@ def apply_country(request: HttpRequest, code: str) -> HttpResponse:
         if form.is_spam():
             return HttpResponseBadRequest(_("The form could not be accepted."))
         if form.is_valid():
+            draft = _session_application(request)
+            if draft is not None and draft.is_draft and draft.country_id == country.pk:
+                # The same visitor again (a double click, Back to the first step): their
+                # draft takes the values, and no second application is started.
+                application_save(
+                    application=draft,
+                    values={name: form.cleaned_data[name] for name in form._meta.fields},
+                )
+                if "save_link" in request.POST:
+                    return _send_link(request, draft)
+                return redirect("membership:apply_step", step="people")
             try:
                 applications_rate_check(client_ip(request))
                 application, token = application_start(
