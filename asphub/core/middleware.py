@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.cache import patch_cache_control
 
 
@@ -40,3 +40,40 @@ class PrivateResponsesNotStoredMiddleware:
             return True
         user = getattr(request, "user", None)
         return bool(user is not None and user.is_authenticated)
+
+
+class RequestBoundsMiddleware:
+    """Requests no page of the platform can use are answered before any view runs:
+
+    * a NUL character in the address (PostgreSQL refuses it in any text it is compared with,
+      which would make a lookup fail with a server error): 400;
+    * a body larger than ASPHUB_MAX_REQUEST_BYTES (the largest upload is 10 MB): 413, before
+      it is read. The web server in front should refuse such bodies too.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            "\x00" in request.path
+            or "%00" in request.META.get("QUERY_STRING", "")
+            or ("\x00" in request.META.get("QUERY_STRING", ""))
+        ):
+            return HttpResponseBadRequest(
+                "The address holds a character that is not allowed.",
+                content_type="text/plain; charset=utf-8",
+            )
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.ASPHUB_MAX_REQUEST_BYTES:
+            response = HttpResponse(
+                "The request is too large.",
+                status=413,
+                content_type="text/plain; charset=utf-8",
+            )
+            response["Connection"] = "close"
+            return response
+        return self.get_response(request)

@@ -23,7 +23,7 @@ PDF_ACTIVE_KEYS = frozenset(
 )  # fmt: skip
 PDF_ACTIVE_NAMES = frozenset(
     {"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/GoToE", "/FileAttachment",
-     "/RichMedia", "/EmbeddedFile", "/Rendition", "/Sound", "/Movie"}
+     "/RichMedia", "/EmbeddedFile", "/Rendition", "/Sound", "/Movie", "/GoToR"}
 )  # fmt: skip
 # What a document does when it opens (/OpenAction): only where to open it is allowed, a
 # destination ([page /Fit]; most PDF writers put one there) or a /GoTo action. Any other
@@ -37,7 +37,7 @@ PDF_ACTIVE_BYTES = re.compile(
 PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 # Streams (pictures, compressed page content) are left out of that search: their bytes are
 # arbitrary and would match by chance; the reader's walk below sees the objects inside them.
-PDF_STREAM_BODY = re.compile(rb"stream\r?\n.*?endstream", re.DOTALL)
+PDF_STREAM_START = re.compile(rb"stream\r?\n")
 PDF_WALK_LIMIT = 100_000
 
 
@@ -71,7 +71,7 @@ def check_pdf_content(content: bytes) -> None:
           "plain PDF (for example, print it to PDF) and upload that."),
         code="pdf_active_content",
     )  # fmt: skip
-    outside_streams = PDF_STREAM_BODY.sub(b"stream endstream", content)
+    outside_streams = _outside_streams(content)
     unescaped = PDF_NAME_ESCAPE.sub(lambda match: bytes([int(match[1], 16)]), outside_streams)
     if PDF_ACTIVE_BYTES.search(unescaped):
         raise active
@@ -123,13 +123,41 @@ def _has_active_content(reader: PdfReader) -> bool:
                     return True
                 if name == "/OpenAction" and not _only_opens_a_page(value.get_object()):
                     return True
+                if name == "/URI" and _leaves_the_web(value.get_object()):
+                    return True
                 pending.append(value)
         elif isinstance(node, ArrayObject):
             pending.extend(node)
     return False
 
 
+def _leaves_the_web(uri: Any) -> bool:
+    """A link that runs a script or opens a local or network file (a network path can make
+    Windows send the reader's credentials)."""
+    text = str(uri).strip().lower()
+    return text.startswith(("javascript:", "file:", "\\\\", "smb:", "vbscript:", "data:"))
+
+
 def _only_opens_a_page(action: Any) -> bool:
     if isinstance(action, ArrayObject):
         return True
     return isinstance(action, DictionaryObject) and action.get("/S") in PDF_OPENING_ACTIONS
+
+
+def _outside_streams(content: bytes) -> bytes:
+    """The file with every stream's body left out, in one pass: a stream without its end
+    (a damaged or hostile file) ends the search there, so the work grows with the file's
+    size, never with its square."""
+    parts = []
+    position = 0
+    while True:
+        start = PDF_STREAM_START.search(content, position)
+        if start is None:
+            parts.append(content[position:])
+            break
+        parts.append(content[position : start.start()] + b"stream endstream")
+        end = content.find(b"endstream", start.end())
+        if end == -1:
+            break
+        position = end + len(b"endstream")
+    return b"".join(parts)

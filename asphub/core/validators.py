@@ -17,7 +17,8 @@ def validate_single_line(value: str) -> None:
     characters (a name goes into plain-text e-mails, where a line break would let it write
     lines of its own), and no direction overrides (they would reverse the rest of the line)."""
     for character in value:
-        if unicodedata.category(character) == "Cc" or character in DIRECTION_CONTROLS:
+        # Cc: control characters; Zl, Zp: the line and paragraph separators (U+2028, U+2029).
+        if unicodedata.category(character) in ("Cc", "Zl", "Zp") or character in DIRECTION_CONTROLS:
             raise ValidationError(
                 _("Use one line of ordinary text, without line breaks or control characters."),
                 code="control_character",

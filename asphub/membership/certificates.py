@@ -258,13 +258,15 @@ def _line(
 
 
 def _school_name(pdf: FPDF, name: str, width: float) -> None:
-    """The name as large as it fits on two lines, down to 14 pt (the longest names the field
-    holds then take four)."""
+    """The name as large as it fits on two lines, down to 14 pt; a name that still takes more
+    than four lines (one long word, wide letters) gets smaller still, to 8 pt, so that it never
+    runs into the text below it."""
     size = 28.0
-    while size > 14:
+    while size > 8:
         pdf.set_font(FONT_FAMILY, "B", size)
         lines = pdf.multi_cell(width, size * 0.45, name, align="C", dry_run=True, output="LINES")
-        if len(cast(list[str], lines)) <= 2:
+        count = len(cast(list[str], lines))
+        if count <= 2 or (size <= 14 and count <= 4):
             break
         size -= 2
     pdf.set_text_color(*INK)

@@ -343,5 +343,6 @@ class QuestionForm(forms.ModelForm):
 
 
 QuestionFormSet = forms.modelformset_factory(
-    ApplicationQuestion, form=QuestionForm, extra=1, can_delete=False, max_num=20
-)
+    ApplicationQuestion, form=QuestionForm, extra=1, can_delete=False, max_num=20,
+    validate_max=True, absolute_max=20,
+)  # fmt: skip

@@ -16,6 +16,7 @@ urlpatterns = [
     path("dashboard/membership/schools/<int:pk>/", workbench.school_case, name="school"),
     path("dashboard/membership/schools/<int:pk>/decide/", workbench.decide, name="decide"),
     path("dashboard/membership/schools/<int:pk>/notes/", workbench.add_note, name="add_note"),
+    path("dashboard/membership/schools/<int:pk>/history/", workbench.history, name="history"),
     path(
         "dashboard/membership/schools/<int:pk>/letter/",
         workbench.application_letter,

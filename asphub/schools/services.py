@@ -358,7 +358,11 @@ def school_status_change(
     if step.reason_required and not reason:
         raise StatusChangeRefused(_("Give the reason: the school will read it."), code="reason")
     with transaction.atomic():
-        stored = School.objects.select_for_update().select_related("country").get(pk=school.pk)
+        stored = (
+            School.objects.select_for_update(of=("self",))
+            .select_related("country")
+            .get(pk=school.pk)
+        )
         current = stored.membership_status
         if seen_status is not None and current != seen_status:
             raise StatusChangeRefused(
@@ -369,8 +373,8 @@ def school_status_change(
             )  # fmt: skip
         if transition_for(step.action, current, stored.country) is None:
             raise StatusChangeRefused(
-                _("A school that is “%(current)s” cannot be %(step)s.")
-                % {"current": MembershipStatus(current).label, "step": step.action.label},
+                _("This step is not possible for a school that is “%(current)s”.")
+                % {"current": MembershipStatus(current).label},
                 code="not_allowed",
             )
         now = timezone.now()

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "asphub.core.middleware.RequestBoundsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the session and CSRF middleware, to see the cookies they set; after WhiteNoise,
     # so that static files keep their caching.
@@ -122,6 +123,8 @@ MEDIA_ROOT = BASE_DIR / "var" / "media"
 # certificates from UNESCO): outside MEDIA_ROOT, so no web server serves them; views that
 # check permission send them.
 PRIVATE_MEDIA_ROOT = BASE_DIR / "var" / "private"
+# The largest request body taken (uploads are 10 MB at most, with the form around them).
+ASPHUB_MAX_REQUEST_BYTES = 12 * 1024 * 1024
 # Whether Django itself serves MEDIA_ROOT (the local trial does; production's web server does).
 ASPHUB_SERVE_MEDIA = False
 STORAGES = {

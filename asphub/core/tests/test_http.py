@@ -222,3 +222,18 @@ def test_a_refusal_is_logged_in_one_line_without_a_traceback():
     crash.status_code = 500
     RefusalsWithoutTraceback().filter(crash)
     assert crash.exc_info is not None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url", ["/certificates/%00/", "/apply/L%00/", "/schools/?q=%00", "/dashboard/?x=%00"]
+)
+def test_a_nul_character_in_the_address_is_refused_before_any_view(client, url):
+    assert client.get(url).status_code == 400
+
+
+@pytest.mark.django_db
+def test_a_body_larger_than_any_upload_is_refused_before_it_is_read(client, settings):
+    settings.ASPHUB_MAX_REQUEST_BYTES = 1000
+    response = client.post("/apply/", data=b"x" * 2000, content_type="application/octet-stream")
+    assert response.status_code == 413

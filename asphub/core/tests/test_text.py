@@ -1,4 +1,8 @@
+import pytest
+from django.core.exceptions import ValidationError
+
 from asphub.core.text import latvian_sort_key, query_terms, search_document
+from asphub.core.validators import validate_single_line
 
 
 def _matches(query: str, name: str) -> bool:
@@ -47,3 +51,9 @@ def test_latvian_alphabet_puts_long_and_caron_letters_after_their_base():
 def test_sort_is_case_insensitive_and_numbers_come_first():
     assert sorted(["rīga", "Rīga 2", "Rīga 10"], key=latvian_sort_key)[0] == "rīga"
     assert latvian_sort_key("Rīgas 74. vidusskola") < latvian_sort_key("Rīgas Jauno tehniķu centrs")
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\u2066", "\u202c"])
+def test_line_separators_and_direction_isolates_are_not_one_line_text(separator):
+    with pytest.raises(ValidationError):
+        validate_single_line(f"Skola{separator}Evil")

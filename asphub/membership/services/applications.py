@@ -50,6 +50,8 @@ PLAN_FIELDS = (
 )  # fmt: skip
 REASON_MAX_WORDS = 100
 APPLICATIONS_PER_HOUR = 10
+# E-mails with an application's link: per application (per sending address, four times as many).
+LINKS_PER_HOUR = 5
 
 
 def application_token_hash(token: str) -> str:
@@ -72,18 +74,23 @@ class TooManyApplications(ValidationError):
     pass
 
 
-def applications_rate_check(client_key: str) -> None:
-    """At most APPLICATIONS_PER_HOUR new applications an hour from one address, counted in the
-    shared cache (every process sees the same count)."""
-    key = f"asphub:applications:{hashlib.sha256(client_key.encode()).hexdigest()[:32]}"
-    cache.add(key, 0, timeout=3600)
+def _over_hourly_limit(kind: str, key: str, limit: int) -> bool:
+    """Count one more `kind` event for `key` this hour in the shared cache (every process sees
+    the same count); whether that goes over `limit`."""
+    cache_key = f"asphub:{kind}:{hashlib.sha256(key.encode()).hexdigest()[:32]}"
+    cache.add(cache_key, 0, timeout=3600)
     try:
-        count = cache.incr(key)
+        count = cache.incr(cache_key)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
+        cache.set(cache_key, 1, timeout=3600)
         count = 1
+    return count > limit
+
+
+def applications_rate_check(client_key: str) -> None:
+    """At most APPLICATIONS_PER_HOUR new applications an hour from one address."""
     limit = getattr(settings, "ASPHUB_APPLICATIONS_PER_HOUR", APPLICATIONS_PER_HOUR)
-    if count > limit:
+    if _over_hourly_limit("applications", client_key, limit):
         raise TooManyApplications(
             _("Many applications have been started from your network in the last hour. "
               "Try again later, or write to the national coordinator."),
@@ -153,15 +160,21 @@ def application_save(*, application: Application, values: dict[str, Any]) -> App
     """Save a step's values on an editable application (whoever holds its link)."""
     with transaction.atomic():
         stored = (
-            Application.objects.select_for_update().select_related("school").get(pk=application.pk)
+            Application.objects.select_for_update(of=("self",))
+            .select_related("school")
+            .get(pk=application.pk)
         )
         if not is_editable(stored):
             raise ApplicationLocked(
                 _("This application has been submitted and can no longer be changed."),
                 code="locked",
             )
+        replaced_letter = stored.letter.name if values.get("letter") and stored.letter else ""
         _assign(stored, values)
         stored.save()
+        if replaced_letter and replaced_letter != stored.letter.name:
+            storage = stored.letter.storage
+            transaction.on_commit(lambda: storage.delete(replaced_letter))
         if "flagship_interests" in values:
             stored.flagship_interests.set(values["flagship_interests"])
         if not stored.is_draft:
@@ -175,10 +188,22 @@ def application_save(*, application: Application, values: dict[str, Any]) -> App
     return stored
 
 
-def application_rotate_link(*, application: Application, site_url: str = "") -> str:
+def application_rotate_link(
+    *, application: Application, site_url: str = "", client_key: str = ""
+) -> str:
     """Make a new link (the old one stops working) and e-mail it to the school coordinator
     named on the application (else the institution's address). Returns the new token."""
     to = application.coordinator_email or application.email
+    # The link goes to whatever address the form holds: bounded, so that the form cannot be
+    # used to send the network's e-mails to anyone, again and again.
+    if _over_hourly_limit("application-links", str(application.pk), LINKS_PER_HOUR) or (
+        client_key and _over_hourly_limit("application-links-from", client_key, LINKS_PER_HOUR * 4)
+    ):
+        raise ValidationError(
+            _("Links to this application have been sent several times in the last hour; the "
+              "last one still works. Try again later."),
+            code="too_many_links",
+        )  # fmt: skip
     if not to:
         raise ValidationError(
             _("Give the institution's or the school coordinator's e-mail first: the link is "
@@ -360,7 +385,9 @@ def application_submit(*, application: Application, site_url: str = "") -> Appli
     reference number. Submitting twice (a double click) submits once."""
     with transaction.atomic():
         stored = (
-            Application.objects.select_for_update()
+            # Only the application's row is locked: its school may not exist yet (an outer
+            # join, which PostgreSQL cannot lock).
+            Application.objects.select_for_update(of=("self",))
             .select_related("country", "school")
             .get(pk=application.pk)
         )
@@ -412,7 +439,9 @@ def application_resubmit(*, application: Application, site_url: str = "") -> App
     application goes back under review."""
     with transaction.atomic():
         stored = (
-            Application.objects.select_for_update()
+            # Only the application's row is locked: its school may not exist yet (an outer
+            # join, which PostgreSQL cannot lock).
+            Application.objects.select_for_update(of=("self",))
             .select_related("country", "school")
             .get(pk=application.pk)
         )

@@ -101,7 +101,11 @@ def certificate_record(
     saved_name = ""
     try:
         with transaction.atomic():
-            stored = School.objects.select_for_update().select_related("country").get(pk=school.pk)
+            stored = (
+                School.objects.select_for_update(of=("self",))
+                .select_related("country")
+                .get(pk=school.pk)
+            )
             if stored.membership_status not in RECORDABLE_STATUSES:
                 raise CertificateRefused(
                     _("A certificate is recorded for schools that are endorsed, candidates, "
@@ -181,7 +185,11 @@ def _number_errors(number: str) -> list[ValidationError]:
         validate_single_line(number)
     except ValidationError as error:
         return error.error_list
-    if not NUMBER_PATTERN.fullmatch(number):
+    # A part "." or ".." would change the verification address the QR code holds
+    # (/certificates/LV/../17/ is /certificates/17/ to a browser).
+    if not NUMBER_PATTERN.fullmatch(number) or any(
+        part.strip() in (".", "..") for part in number.split("/")
+    ):
         return [
             ValidationError(
                 _("Type the number as it is printed on the certificate: Latin letters, digits, "

@@ -5,6 +5,7 @@ the checklist are the coordinator's own records of an application."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Callable
 from typing import Any
@@ -28,6 +29,8 @@ from asphub.schools.services import school_status_change
 from ..checklist import CHECKLIST_CRITERIA
 from ..models import Application, ApplicationNote
 from .applications import application_link, application_token_hash, mail_applicant
+
+logger = logging.getLogger(__name__)
 
 
 def _application_of(school: School) -> Application | None:
@@ -272,14 +275,21 @@ def _invite_school_coordinator(actor: Actor, school: School, site_url: str) -> N
     )
     if has_coordinator or invited:
         return
-    invitation_create(
-        actor=actor,
-        email=application.coordinator_email,
-        role=Role.SCHOOL_COORDINATOR,
-        school=school,
-        language=application.language,
-        site_url=site_url or settings.ASPHUB_SITE_URL,
-    )
+    try:
+        with transaction.atomic():
+            invitation_create(
+                actor=actor,
+                email=application.coordinator_email,
+                role=Role.SCHOOL_COORDINATOR,
+                school=school,
+                language=application.language,
+                site_url=site_url or settings.ASPHUB_SITE_URL,
+            )
+    except ValidationError as refused:
+        # The decision stands without it (e.g. the coordinator's hundred invitations an hour
+        # are used up): the school is then listed among the schools to act on, without a
+        # school coordinator, to be invited from its page.
+        logger.info("No invitation for %s's coordinator: %s", school, refused.messages)
 
 
 # -- the coordinator's records ------------------------------------------------------------------

@@ -14,7 +14,7 @@ from fpdf import FPDF
 
 from asphub.accounts.tests.factories import enrol_authenticator
 from asphub.audit.models import AuditAction, AuditEntry
-from asphub.membership.models import Application, ApplicationQuestion
+from asphub.membership.models import Application, ApplicationNote, ApplicationQuestion
 from asphub.roles.models import Invitation, Role
 from asphub.roles.tests.factories import person_with
 from asphub.schools.models import MembershipStatus, School
@@ -455,3 +455,23 @@ def test_the_first_step_sent_twice_starts_one_application(client, network, loade
     client.post(url, institution(network, address="Skolas iela 2, Ozoli"))
     application = Application.objects.get()
     assert application.address == "Skolas iela 2, Ozoli"
+
+
+def test_a_new_note_shows_however_many_there_are(
+    submitted, coordinator_client, national_coordinator
+):
+    ApplicationNote.objects.bulk_create(
+        ApplicationNote(application=submitted, author_label="x", text=f"Vecā piezīme {n}")
+        for n in range(250)
+    )
+    coordinator_client.post(
+        reverse("membership:add_note", args=[submitted.school.pk]), {"text": "Jaunākā piezīme"}
+    )
+    case = coordinator_client.get(reverse("membership:school", args=[submitted.school.pk]))
+    assert "Jaunākā piezīme" in case.content.decode()
+    notes = coordinator_client.get(reverse("membership:add_note", args=[submitted.school.pk]))
+    assert notes.context["page"].paginator.count == 251
+    assert notes.context["page"].object_list[0].text == "Jaunākā piezīme"
+    history = coordinator_client.get(reverse("membership:history", args=[submitted.school.pk]))
+    assert history.status_code == 200
+    assert history.context["page"].paginator.count == 1

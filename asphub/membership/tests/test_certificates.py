@@ -5,13 +5,18 @@ role is refused; every refusal changes nothing, not even the private storage."""
 from __future__ import annotations
 
 import datetime
+import io
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from fpdf import FPDF
+from pypdf import PdfWriter
+from pypdf.annotations import Link
 
 from asphub.audit.models import AuditAction, AuditEntry
+from asphub.core.uploads import _outside_streams, check_pdf_content
 from asphub.membership.services import certificates as service
 from asphub.membership.services.certificates import (
     CertificateRefused,
@@ -331,3 +336,38 @@ def test_every_wrong_value_is_reported_at_once(school, national_coordinator):
             file=files.upload(files.windows_executable()),
         )  # fmt: skip
     assert set(refused.value.error_dict) == {"number", "date", "file"}
+
+
+def test_a_stream_without_its_end_ends_the_search_for_names_outside_streams():
+    """Found by a hostile trial: 1 MB of "stream" lines without "endstream" held a server
+    process for its whole timeout (a pattern that scanned the rest of the file again for each
+    one). The search now stops at the first stream that has no end."""
+    hostile = b"%PDF-1.4\n" + b"stream\n" * 150_000
+    assert _outside_streams(hostile) == b"%PDF-1.4\nstream endstream"
+    closed = b"%PDF-1.4\n1 0 obj<</JS (x)>>stream\n/JS inside\nendstream\n%%EOF"
+    assert _outside_streams(closed) == b"%PDF-1.4\n1 0 obj<</JS (x)>>stream endstream\n%%EOF"
+    with pytest.raises(ValidationError):
+        check_pdf_content(hostile)
+
+
+@pytest.mark.parametrize("number", ["LV/2026/../17", "LV/./17", "../LV"])
+def test_a_number_that_would_change_the_verification_address_is_refused(number):
+    assert [error.code for error in service._number_errors(number)] == ["number_format"]
+
+
+@pytest.mark.parametrize(
+    "uri", ["javascript:app.alert(1)", "file:///etc/passwd", "\\\\evil.example\\share"]
+)
+def test_a_pdf_whose_links_leave_the_web_is_refused(uri):
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.cell(text="Letter")
+    writer = PdfWriter()
+    writer.append(io.BytesIO(bytes(pdf.output())))
+    writer.add_annotation(page_number=0, annotation=Link(rect=(10, 10, 100, 40), url=uri))
+    out = io.BytesIO()
+    writer.write(out)
+    with pytest.raises(ValidationError) as refused:
+        check_pdf_content(out.getvalue())
+    assert refused.value.code == "pdf_active_content"

@@ -122,7 +122,7 @@ def apply_country(request: HttpRequest, code: str) -> HttpResponse:
 def _send_link(request: HttpRequest, application: Application) -> HttpResponse:
     try:
         request.session[SESSION_KEY] = application_rotate_link(
-            application=application, site_url=_site_url(request)
+            application=application, site_url=_site_url(request), client_key=client_ip(request)
         )
     except ValidationError as error:
         for message in error.messages:
@@ -281,6 +281,9 @@ def apply_continue(request: HttpRequest, token: str) -> HttpResponse:
     application = application_by_token(token)
     if application is None or not is_link_active(application):
         return render(request, "membership/apply_link_problem.html", status=404)
+    # A new session for the application: a session identifier planted in this browser
+    # before the link was opened does not lead to the application.
+    request.session.cycle_key()
     request.session[SESSION_KEY] = token
     if is_editable(application):
         return redirect("membership:apply_step", step="institution")

@@ -44,6 +44,8 @@ from ..services.decisions import (
 from ..services.rules import QUESTION_FIELDS, RULE_FIELDS, country_rules_update
 
 PAGE_SIZE = 50
+# The newest notes and history steps a school's page shows (the rest on their own pages).
+CASE_ROWS = 20
 # What each step's button says (the lifecycle's labels say what happened, for the history).
 ACTION_BUTTONS = {
     MembershipAction.START_REVIEW: gettext_lazy("Start the review"),
@@ -131,8 +133,9 @@ def school_case(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "school": school,
         "unsent_reason": unsent.get("reason", ""),
+        "case_rows": CASE_ROWS,
         "application": application,
-        "history": membership_history(school)[:100],
+        "history": list(membership_history(school)[: CASE_ROWS + 1]),
         "actions": [
             (transition, ACTION_BUTTONS[transition.action], decision_form(transition.action))
             for transition in available_actions(school.membership_status, school.country)
@@ -154,7 +157,7 @@ def school_case(request: HttpRequest, pk: int) -> HttpResponse:
             {
                 "checklist": [(code, label, code in ticked) for code, label in CHECKLIST_CRITERIA],
                 "checklist_form": ChecklistForm(initial={"ticked": sorted(ticked)}),
-                "notes": application.notes.all()[:200],
+                "notes": list(application.notes.order_by("-created_at", "-id")[: CASE_ROWS + 1]),
                 "note_form": NoteForm(),
                 "team_problems": team_rule_problems(school.country, application.team or []),
                 "team": [
@@ -219,10 +222,20 @@ def application_letter(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@post_only
+@page_with_form
 def add_note(request: HttpRequest, pk: int) -> HttpResponse:
+    """All of an application's notes, newest first, a page at a time (GET); a new one (POST)."""
     school = _school(request, pk)
     application = get_object_or_404(Application, school=school)
+    if request.method != "POST":
+        page = Paginator(application.notes.order_by("-created_at", "-id"), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        return render(
+            request,
+            "membership/notes.html",
+            {"school": school, "application": application, "page": page, "note_form": NoteForm()},
+        )
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
@@ -237,6 +250,15 @@ def add_note(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("Write the note first."))
     return redirect("membership:school", pk=school.pk)
+
+
+@login_required
+@read_only
+def history(request: HttpRequest, pk: int) -> HttpResponse:
+    """A school's whole membership history, newest first, a page at a time."""
+    school = _school(request, pk)
+    page = Paginator(membership_history(school), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "membership/history.html", {"school": school, "page": page})
 
 
 @login_required
