@@ -87,106 +87,72 @@ def membership_request_changes(
     return change
 
 
-def membership_reject(
-    *, actor: Actor, school: School, reason: str, seen_status: str | None = None
-) -> MembershipChange:
-    with transaction.atomic():
-        change = _decide(
-            actor=actor,
-            school=school,
-            action=MembershipAction.REJECT,
-            reason=reason,
-            seen_status=seen_status,
-        )
-        _tell_applicant(school, "membership/email/rejected", change)
-    return change
-
-
-def membership_endorse(
-    *, actor: Actor, school: School, reason: str = "", seen_status: str | None = None
-) -> MembershipChange:
-    with transaction.atomic():
-        change = _decide(
-            actor=actor,
-            school=school,
-            action=MembershipAction.ENDORSE,
-            reason=reason,
-            seen_status=seen_status,
-        )
-        _tell_applicant(school, "membership/email/endorsed", change)
-    return change
-
-
-def membership_make_candidate(
+def _step(
+    action: MembershipAction,
+    doc: str,
     *,
-    actor: Actor,
-    school: School,
-    reason: str = "",
-    seen_status: str | None = None,
-    site_url: str = "",
-) -> MembershipChange:
-    """The school enters the directory as a candidate; its school coordinator (named on the
-    application) is invited to the platform."""
-    with transaction.atomic():
-        change = _decide(
-            actor=actor,
-            school=school,
-            action=MembershipAction.MAKE_CANDIDATE,
-            reason=reason,
-            seen_status=seen_status,
-        )
-        _invite_school_coordinator(actor, school, site_url)
-    return change
-
-
-def membership_make_member(
-    *,
-    actor: Actor,
-    school: School,
-    reason: str = "",
-    seen_status: str | None = None,
-    site_url: str = "",
-) -> MembershipChange:
-    with transaction.atomic():
-        change = _decide(
-            actor=actor,
-            school=school,
-            action=MembershipAction.MAKE_MEMBER,
-            reason=reason,
-            seen_status=seen_status,
-        )
-        _invite_school_coordinator(actor, school, site_url)
-    return change
-
-
-def _plain_step(action: MembershipAction, doc: str) -> Callable[..., MembershipChange]:
-    """The service of a step that tells nobody: only the status, its history and the log."""
+    applicant_mail: str = "",
+    invites_coordinator: bool = False,
+) -> Callable[..., MembershipChange]:
+    """The service of one step: the status, its history and the log (school_status_change),
+    the school told of a status it reaches (TOLD_STATUSES), then, in the same transaction,
+    what the step itself sends: `applicant_mail` (a template prefix) to the applicant, and an
+    invitation to the school coordinator named on the application."""
 
     def service(
-        *, actor: Actor, school: School, reason: str = "", seen_status: str | None = None
+        *,
+        actor: Actor,
+        school: School,
+        reason: str = "",
+        seen_status: str | None = None,
+        site_url: str = "",
     ) -> MembershipChange:
-        return _decide(
-            actor=actor, school=school, action=action, reason=reason, seen_status=seen_status
-        )
+        with transaction.atomic():
+            change = _decide(
+                actor=actor, school=school, action=action, reason=reason, seen_status=seen_status
+            )
+            if applicant_mail:
+                _tell_applicant(school, applicant_mail, change)
+            if invites_coordinator:
+                _invite_school_coordinator(actor, school, site_url)
+        return change
 
     service.__name__ = service.__qualname__ = f"membership_{action.value}"
     service.__doc__ = doc
     return service
 
 
-membership_start_review = _plain_step(
+membership_start_review = _step(
     MembershipAction.START_REVIEW, "The coordinator starts looking at a submitted application."
 )
-membership_mark_dormant = _plain_step(
+membership_reject = _step(
+    MembershipAction.REJECT,
+    "The application is refused (a reason is required); the applicant is told why.",
+    applicant_mail="membership/email/rejected",
+)
+membership_endorse = _step(
+    MembershipAction.ENDORSE,
+    "The national coordinator recommends the school to UNESCO; the applicant is told.",
+    applicant_mail="membership/email/endorsed",
+)
+membership_make_candidate = _step(
+    MembershipAction.MAKE_CANDIDATE,
+    "The school enters the directory as a candidate; its school coordinator is invited.",
+    invites_coordinator=True,
+)
+membership_make_member = _step(
+    MembershipAction.MAKE_MEMBER,
+    "The school becomes a member; its school coordinator is invited if it has none.",
+    invites_coordinator=True,
+)
+membership_mark_dormant = _step(
     MembershipAction.MARK_DORMANT, "A member that no longer takes part (a reason is required)."
 )
-membership_reactivate = _plain_step(
-    MembershipAction.REACTIVATE, "A dormant member takes part again."
-)
-membership_record_withdrawal = _plain_step(
+membership_reactivate = _step(MembershipAction.REACTIVATE, "A dormant member takes part again.")
+membership_record_withdrawal = _step(
     MembershipAction.RECORD_WITHDRAWAL, "The school has left the network (a reason is required)."
 )
-membership_exclude = _plain_step(
+membership_exclude = _step(
     MembershipAction.EXCLUDE, "The network excludes the school (a reason is required)."
 )
 
@@ -202,12 +168,6 @@ DECISIONS: dict[MembershipAction, Callable[..., MembershipChange]] = {
     MembershipAction.REACTIVATE: membership_reactivate,
     MembershipAction.RECORD_WITHDRAWAL: membership_record_withdrawal,
     MembershipAction.EXCLUDE: membership_exclude,
-}
-# The steps whose services send links and so need the site's address.
-TAKES_SITE_URL = {
-    MembershipAction.REQUEST_CHANGES,
-    MembershipAction.MAKE_CANDIDATE,
-    MembershipAction.MAKE_MEMBER,
 }
 
 

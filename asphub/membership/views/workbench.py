@@ -37,7 +37,6 @@ from ..selectors import (
 from ..services.applications import team_rule_problems
 from ..services.decisions import (
     DECISIONS,
-    TAKES_SITE_URL,
     application_checklist_update,
     application_note_add,
 )
@@ -183,14 +182,13 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     service = DECISIONS.get(action)
     if service is None:
         raise Http404
-    extra = {"site_url": request.build_absolute_uri("/")} if action in TAKES_SITE_URL else {}
     try:
         change = service(
             actor=request.user,
             school=school,
             reason=form.cleaned_data["reason"],
             seen_status=form.cleaned_data["seen_status"],
-            **extra,
+            site_url=request.build_absolute_uri("/"),
         )
     except PermissionDenied as refused:
         return HttpResponseForbidden(str(refused))
