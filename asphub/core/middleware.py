@@ -55,11 +55,7 @@ class RequestBoundsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if (
-            "\x00" in request.path
-            or "%00" in request.META.get("QUERY_STRING", "")
-            or ("\x00" in request.META.get("QUERY_STRING", ""))
-        ):
+        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
             return HttpResponseBadRequest(
                 "The address holds a character that is not allowed.",
                 content_type="text/plain; charset=utf-8",

@@ -135,9 +135,6 @@ class TeamMemberForm(forms.Form):
         return data
 
 
-TeamFormSet = forms.formset_factory(TeamMemberForm, extra=0, max_num=30, absolute_max=30)
-
-
 def team_formset(data: Any = None, *, team: list[dict], country: Country) -> Any:
     """The team's rows, and blank ones up to the country's minimum plus two."""
     initial = [dict(member) for member in team]

@@ -69,8 +69,6 @@ TRANSITIONS: dict[MembershipAction, Transition] = {
 
 # Statuses of an application still being decided (its edit link works in the last one).
 OPEN_APPLICATION_STATUSES = (S.SUBMITTED, S.UNDER_REVIEW, S.CHANGES_REQUESTED)
-# Statuses from which nothing moves on.
-FINAL_STATUSES = (S.REJECTED, S.WITHDRAWN, S.EXCLUDED)
 
 
 def transition_for(

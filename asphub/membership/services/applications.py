@@ -40,10 +40,6 @@ INSTITUTION_FIELDS = (
     "name", "institution_type", "ownership", "subdivision", "settlement", "registration_number",
     "address", "email", "phone", "website", "social_links",
 )  # fmt: skip
-PEOPLE_FIELDS = (
-    "principal_title", "principal_name", "principal_email", "coordinator_name",
-    "coordinator_position", "coordinator_email", "team",
-)  # fmt: skip
 PLAN_FIELDS = (
     "time_available", "resources", "reason", "planned_activities", "heard_from",
     "heard_from_other",
