@@ -23,6 +23,7 @@ urlpatterns += i18n_patterns(
     path("", include("asphub.pages.urls")),
     path("schools/", include("asphub.schools.urls")),
     path("", include("asphub.membership.urls")),
+    path("", include("asphub.practices.urls")),
     path("accounts/", include(account_urls)),
     path("accounts/", include("allauth.urls")),
     path("", include("asphub.roles.urls")),

@@ -1,6 +1,8 @@
-"""Cleaning HTML written by coordinators: structure and links stay, scripts and styles go."""
+"""Cleaning HTML written by coordinators, and Markdown written by teachers: structure and links
+stay, scripts and styles go."""
 
 import nh3
+from markdown_it import MarkdownIt
 
 ALLOWED_TAGS = {
     "p", "br", "h2", "h3", "h4", "ul", "ol", "li", "a", "strong", "em", "b", "i",
@@ -16,4 +18,25 @@ def sanitize_html(html: str) -> str:
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
+    )
+
+
+MARKDOWN_TAGS = ALLOWED_TAGS | {"pre", "code", "hr"}
+# CommonMark with tables and strikethrough; raw HTML in the text is shown as text ("html":
+# False), and nh3 then removes whatever a link could still carry (javascript:, data:).
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(
+    ["table", "strikethrough"]
+)
+
+
+def render_markdown(text: str) -> str:
+    """Markdown as clean HTML (a string to mark safe in the template)."""
+    html = _markdown.render(text or "")
+    html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
+    return nh3.clean(
+        html,
+        tags=MARKDOWN_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
     )

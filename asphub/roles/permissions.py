@@ -38,6 +38,22 @@ class SchoolScope(Protocol):
     country: Country
 
 
+class PracticeScope(Protocol):
+    """What the permission layer needs of a library item (asphub.practices passes its Practice
+    objects in)."""
+
+    pk: Any
+    country_id: int
+    school_id: int | None
+    status: str
+    created_by_id: int | None
+
+
+# A practice's statuses as the permission layer reads them (the practices app defines them).
+PRACTICE_EDITABLE = frozenset({"draft", "changes_requested"})
+PRACTICE_PUBLIC = frozenset({"published", "archived"})
+
+
 # Whoever a check is asked about: a signed-in person, an anonymous visitor, or no one.
 Visitor = User | AnonymousUser | None
 # Who asks for a change: a person (an anonymous visitor may do nothing), or a stand-in such as
@@ -236,6 +252,79 @@ def can_view_any_audit_log(user: Visitor) -> bool:
     return roles.administrator or bool(roles.national_coordinator_in)
 
 
+# -- the library -----------------------------------------------------------------------------
+
+
+def can_author_practice(user: Visitor, school: SchoolScope) -> bool:
+    """Start a practice for the school: its teachers and its coordinator."""
+    roles = roles_of(user)
+    return roles.administrator or school.pk in roles.schools
+
+
+def can_author_network_material(user: Visitor, country: Country) -> bool:
+    """Network-level materials (no school): the national coordinator."""
+    roles = roles_of(user)
+    return roles.administrator or country.pk in roles.national_coordinator_in
+
+
+def _is_practice_author(roles: Roles, practice: PracticeScope) -> bool:
+    if practice.school_id is None:
+        return practice.country_id in roles.national_coordinator_in
+    return practice.school_id in roles.schools
+
+
+def can_edit_practice(user: Visitor, practice: PracticeScope) -> bool:
+    """Change a draft, or a practice the reviewers sent back: its school's teachers and
+    coordinator (the national coordinator for network-level materials)."""
+    roles = roles_of(user)
+    if practice.status not in PRACTICE_EDITABLE:
+        return False
+    return roles.administrator or _is_practice_author(roles, practice)
+
+
+def can_submit_practice(user: Visitor, practice: PracticeScope) -> bool:
+    """Send a practice for review: the school coordinator speaks for the school (teachers
+    draft); the national coordinator for network-level materials."""
+    roles = roles_of(user)
+    if practice.status not in PRACTICE_EDITABLE:
+        return False
+    if roles.administrator:
+        return True
+    if practice.school_id is None:
+        return practice.country_id in roles.national_coordinator_in
+    return practice.school_id in roles.coordinator_of
+
+
+def can_view_practice(user: Visitor, practice: PracticeScope) -> bool:
+    """Published and archived items are public. Drafts are the school's own; from submission
+    on, the national coordinator reads them too (reviewers read what they are assigned: the
+    practices app checks the assignment)."""
+    if practice.status in PRACTICE_PUBLIC:
+        return True
+    roles = roles_of(user)
+    if roles.administrator or _is_practice_author(roles, practice):
+        return True
+    return practice.status != "draft" and practice.country_id in roles.national_coordinator_in
+
+
+def can_manage_library(user: Visitor, country: Country) -> bool:
+    """Assign reviewers, decide, mark recommended, archive, edit the country's rubric."""
+    roles = roles_of(user)
+    return roles.administrator or country.pk in roles.national_coordinator_in
+
+
+def can_review_practice(user: Visitor, practice: PracticeScope) -> bool:
+    """Whether this person may be a reviewer of this practice at all: a reviewer of its
+    country who is neither of its school nor its author. (Reviewing also needs an
+    assignment.)"""
+    roles = roles_of(user)
+    if practice.country_id not in roles.reviewer_in:
+        return False
+    if practice.school_id is not None and practice.school_id in roles.schools:
+        return False
+    return user is not None and practice.created_by_id != getattr(user, "pk", None)
+
+
 def needs_two_factor(user: Visitor) -> bool:
     return roles_of(user).needs_two_factor
 
@@ -266,6 +355,13 @@ ACTIONS: dict[str, tuple[str, Callable[[Any, Any], bool]]] = {
         "country",
         lambda user, country: can_invite(user, Role.NATIONAL_COORDINATOR, country=country),
     ),
+    "school.author_practice": ("school", can_author_practice),
+    "country.author_network_material": ("country", can_author_network_material),
+    "country.manage_library": ("country", can_manage_library),
+    "practice.edit": ("practice", can_edit_practice),
+    "practice.submit": ("practice", can_submit_practice),
+    "practice.view": ("practice", can_view_practice),
+    "practice.review": ("practice", can_review_practice),
 }
 
 

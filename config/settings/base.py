@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     # In the order of the layers (each app imports only from those above it in this list).
     "asphub.core",
+    "asphub.search",
     "asphub.audit",
     "asphub.mail",
     "asphub.countries",
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "axes",
     "asphub.schools",
     "asphub.membership",
+    "asphub.practices",
     "asphub.pages",
     "asphub.workspace",
     "asphub.seed",

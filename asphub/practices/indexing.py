@@ -1,0 +1,101 @@
+"""The library's entries in the platform's search engine. Only published items are indexed, so
+that no search, facet or count can reveal a draft or an item in review; an item leaves the index
+when it is archived. Called inside the transaction of each change."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from asphub.core.text import latvian_sort_key
+from asphub.search.services import index_document, remove_document
+
+from .models import PUBLISHED_STATUSES, Practice
+
+SEARCH_KIND = "practice"
+# The facets of the catalogue, in the order the page shows them.
+FACETS = (
+    "kind",
+    "level",
+    "theme",
+    "pillar",
+    "sdg",
+    "flagship",
+    "language",
+    "licence",
+    "school",
+    "municipality",
+    "year",
+)
+
+
+def practice_facets(practice: Practice) -> dict[str, list[str]]:
+    school = practice.school
+    facets: dict[str, list[str]] = {
+        "kind": [practice.kind],
+        "level": list(practice.education_levels or []),
+        "theme": [area.slug for area in practice.thematic_areas.all()],
+        "pillar": [pillar.slug for pillar in practice.pillars.all()],
+        "sdg": [str(goal.number) for goal in practice.sdgs.all()],
+        "flagship": [practice.flagship.slug] if practice.flagship_id else [],
+        "language": [practice.language],
+        "licence": [practice.licence],
+        "school": [school.slug] if school is not None else [],
+        "municipality": (
+            [school.subdivision.code] if school is not None and school.subdivision_id else []
+        ),
+        "year": [str(practice.published_at.year)] if practice.published_at else [],
+        "country": [practice.country.code],
+    }
+    if practice.recommended:
+        facets["recommended"] = ["yes"]
+    return facets
+
+
+def _body_texts(practice: Practice) -> Iterable[str]:
+    yield practice.summary
+    yield practice.summary_en
+    yield practice.body
+    yield practice.authors
+    yield practice.subjects
+    for file in practice.files.all():
+        yield file.original_name
+        yield file.extracted_text
+
+
+def index_practice(practice: Practice) -> None:
+    """Bring the item's search entry up to date with the item (or remove it)."""
+    if practice.status not in PUBLISHED_STATUSES:
+        remove_document(SEARCH_KIND, practice.pk)
+        return
+    index_document(
+        SEARCH_KIND,
+        practice.pk,
+        title=[practice.title, practice.title_en],
+        body=list(_body_texts(practice)),
+        facets=practice_facets(practice),
+        sort_title=latvian_sort_key(practice.title),
+        sort_date=practice.published_at,
+    )
+
+
+REBUILD_BATCH = 500
+
+
+def rebuild_practice_index() -> int:
+    """Index every published item again (manage.py rebuild_search_index)."""
+    count = 0
+    queryset = (
+        Practice.objects.filter(status__in=PUBLISHED_STATUSES)
+        .select_related("school", "school__subdivision", "country", "flagship")
+        .prefetch_related("thematic_areas", "pillars", "sdgs", "files")
+        .order_by("pk")
+    )
+    last = 0
+    while True:
+        batch = list(queryset.filter(pk__gt=last)[:REBUILD_BATCH])
+        if not batch:
+            return count
+        for practice in batch:
+            index_practice(practice)
+        count += len(batch)
+        last = batch[-1].pk

@@ -1,0 +1,193 @@
+"""Reads of the library. Who sees what is decided here and in asphub.roles.permissions, never in
+views or templates: a draft is found only by its school, so that no list, feed, export, sitemap
+or harvest can show it."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
+
+from asphub.roles.permissions import Visitor, roles_of
+
+from .models import (
+    PUBLISHED_STATUSES,
+    READABLE_STATUSES,
+    Practice,
+    PracticeFile,
+    PracticeStatus,
+    ReviewAssignment,
+)
+
+
+def published_practices() -> QuerySet[Practice]:
+    """What the public library lists, feeds, exports and harvests: published items (not
+    archived ones)."""
+    return Practice.objects.filter(status__in=PUBLISHED_STATUSES)
+
+
+def readable_practices() -> QuerySet[Practice]:
+    """What has a public page: published items and archived ones (marked as archived)."""
+    return Practice.objects.filter(status__in=READABLE_STATUSES)
+
+
+def harvestable_practices() -> QuerySet[Practice]:
+    """What OAI-PMH reports: published items, and archived ones as deleted records."""
+    return readable_practices()
+
+
+def with_listing_details(queryset: QuerySet[Practice]) -> QuerySet[Practice]:
+    """What a catalogue row shows, in a fixed number of queries whatever the page holds."""
+    return queryset.select_related(
+        "school", "school__subdivision", "country", "flagship"
+    ).prefetch_related("thematic_areas")
+
+
+def with_page_details(queryset: QuerySet[Practice]) -> QuerySet[Practice]:
+    return queryset.select_related(
+        "school", "school__subdivision", "country", "flagship", "international_day"
+    ).prefetch_related(
+        "thematic_areas",
+        "pillars",
+        "sdgs",
+        "links",
+        Prefetch("files", queryset=PracticeFile.objects.order_by("position", "id")),
+    )
+
+
+def public_practice(pk: int) -> Practice:
+    """A public item's page; raises Practice.DoesNotExist for drafts and unknown ones."""
+    return with_page_details(readable_practices()).get(pk=pk)
+
+
+def download_total(practice: Practice) -> int:
+    return practice.files.aggregate(total=Sum("download_count"))["total"] or 0
+
+
+def school_published_practices(school) -> QuerySet[Practice]:
+    return published_practices().filter(school=school).order_by("-published_at", "-id")
+
+
+def related_practices(practice: Practice, limit: int = 4) -> list[Practice]:
+    """Published items sharing the most thematic areas with this one, newest first; the same
+    school's or country's newest when none share a theme."""
+    themes = list(practice.thematic_areas.values_list("pk", flat=True))
+    candidates = published_practices().exclude(pk=practice.pk)
+    if themes:
+        candidates = (
+            candidates.filter(thematic_areas__in=themes)
+            .annotate(shared=Count("thematic_areas", filter=Q(thematic_areas__in=themes)))
+            .order_by("-shared", "-published_at", "-id")
+        )
+    else:
+        candidates = candidates.filter(country_id=practice.country_id).order_by(
+            "-published_at", "-id"
+        )
+    return list(candidates.select_related("school")[:limit])
+
+
+# -- the workspace ----------------------------------------------------------------------------
+
+
+def school_practices(school) -> QuerySet[Practice]:
+    """Every item of a school, drafts included (its own teachers and coordinator see them)."""
+    return Practice.objects.filter(school=school).order_by("-updated_at", "-id")
+
+
+def network_materials(country) -> QuerySet[Practice]:
+    return Practice.objects.filter(country=country, school__isnull=True).order_by(
+        "-updated_at", "-id"
+    )
+
+
+def visible_practices(user: Visitor) -> QuerySet[Practice]:
+    """Every item this person may open: public ones, their schools' own (drafts included),
+    their countries' submitted ones (national coordinators), the ones assigned to them."""
+    roles = roles_of(user)
+    if roles.administrator:
+        return Practice.objects.all()
+    condition = Q(status__in=READABLE_STATUSES) | Q(school_id__in=roles.schools)
+    condition |= Q(country_id__in=roles.national_coordinator_in) & (
+        ~Q(status=PracticeStatus.DRAFT) | Q(school__isnull=True)
+    )
+    if user is not None and getattr(user, "is_authenticated", False):
+        condition |= Q(
+            Exists(ReviewAssignment.objects.filter(practice=OuterRef("pk"), reviewer=user))
+        ) & ~Q(status=PracticeStatus.DRAFT)
+    return Practice.objects.filter(condition)
+
+
+def assigned_reviews(user) -> QuerySet[ReviewAssignment]:
+    """The reviewer's queue "assigned to me": reviews still to write on items in review, the
+    oldest assignment first."""
+    return (
+        ReviewAssignment.objects.filter(
+            reviewer=user,
+            submitted_at__isnull=True,
+            round=F("practice__round"),
+            practice__status=PracticeStatus.IN_REVIEW,
+        )
+        .select_related("practice", "practice__school")
+        .order_by("assigned_at", "id")
+    )
+
+
+def sent_reviews(user) -> QuerySet[ReviewAssignment]:
+    return (
+        ReviewAssignment.objects.filter(reviewer=user, submitted_at__isnull=False)
+        .select_related("practice", "practice__school")
+        .order_by("-submitted_at", "-id")
+    )
+
+
+def current_assignments(practice: Practice) -> QuerySet[ReviewAssignment]:
+    return (
+        practice.assignments.filter(round=practice.round)
+        .select_related("reviewer")
+        .order_by("assigned_at", "id")
+    )
+
+
+class Queue:
+    """The national coordinator's queues of the library."""
+
+    TO_ASSIGN = "to_assign"
+    WAITING_FOR_REVIEWERS = "waiting_for_reviewers"
+    AWAITING_DECISION = "awaiting_decision"
+    PUBLISHED = "published"
+    ALL = (TO_ASSIGN, WAITING_FOR_REVIEWERS, AWAITING_DECISION, PUBLISHED)
+
+
+def _open_review_in_round() -> Exists:
+    return Exists(
+        ReviewAssignment.objects.filter(
+            practice=OuterRef("pk"), round=OuterRef("round"), submitted_at__isnull=True
+        )
+    )
+
+
+def library_queue(country_ids, queue: str) -> QuerySet[Practice]:
+    """One queue of the countries' library, oldest submission first (published: newest)."""
+    items = Practice.objects.filter(country_id__in=country_ids).select_related("school")
+    if queue == Queue.TO_ASSIGN:
+        return items.filter(status=PracticeStatus.SUBMITTED).order_by("submitted_at", "id")
+    if queue == Queue.WAITING_FOR_REVIEWERS:
+        return items.filter(_open_review_in_round(), status=PracticeStatus.IN_REVIEW).order_by(
+            "submitted_at", "id"
+        )
+    if queue == Queue.AWAITING_DECISION:
+        return items.filter(~_open_review_in_round(), status=PracticeStatus.IN_REVIEW).order_by(
+            "submitted_at", "id"
+        )
+    return items.filter(status__in=READABLE_STATUSES).order_by("-published_at", "-id")
+
+
+def library_queue_counts(country_ids) -> dict[str, int]:
+    """How many items wait in each queue, in one query."""
+    items = Practice.objects.filter(country_id__in=country_ids).order_by()
+    open_review = _open_review_in_round()
+    counts = items.aggregate(
+        to_assign=Count("pk", filter=Q(status=PracticeStatus.SUBMITTED)),
+        waiting_for_reviewers=Count("pk", filter=Q(open_review, status=PracticeStatus.IN_REVIEW)),
+        awaiting_decision=Count("pk", filter=Q(~open_review, status=PracticeStatus.IN_REVIEW)),
+        published=Count("pk", filter=Q(status__in=READABLE_STATUSES)),
+    )
+    return {key: value or 0 for key, value in counts.items()}

@@ -1,0 +1,231 @@
+"""The public library: what a visitor finds, reads and downloads, and what never shows."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from fpdf import FPDF
+
+from asphub.audit.models import StandIn
+from asphub.core.documents import validate_attachment
+from asphub.practices.indexing import index_practice
+from asphub.practices.models import Practice, PracticeStatus
+from asphub.practices.services import files_hold, practice_create
+from asphub.roles.models import Role
+from asphub.roles.tests.factories import person_with
+from asphub.schools.tests.factories import CountryFactory, SchoolFactory
+from asphub.taxonomy.models import ThematicArea
+
+pytestmark = pytest.mark.django_db
+
+
+def _pdf(text: str) -> bytes:
+    document = FPDF()
+    document.add_page()
+    document.set_font("helvetica", size=12)
+    document.cell(text=text)
+    return bytes(document.output())
+
+
+def publish(practice: Practice) -> Practice:
+    practice.status = PracticeStatus.PUBLISHED
+    practice.published_at = timezone.now()
+    practice.save()
+    index_practice(practice)
+    return practice
+
+
+def make(school, *, title: str, summary: str = "Īss apraksts.", status=None, **extra) -> Practice:
+    practice = Practice.objects.create(
+        country=school.country, school=school, title=title, summary=summary, **extra
+    )
+    if status == PracticeStatus.PUBLISHED:
+        publish(practice)
+    elif status:
+        practice.status = status
+        practice.save()
+    return practice
+
+
+@pytest.fixture
+def school():
+    return SchoolFactory(country=CountryFactory(code="LV"), name="Cēsu Valsts ģimnāzija")
+
+
+def test_an_inflected_query_without_diacritics_finds_a_latvian_item(client, school):
+    make(school, title="Ūdens taupīšana skolā", status=PracticeStatus.PUBLISHED)
+    make(school, title="Matemātikas spēles", status=PracticeStatus.PUBLISHED)
+
+    page = client.get(reverse("practices:catalogue"), {"q": "udens taupisanas"})
+
+    assert page.status_code == 200
+    assert "Ūdens taupīšana skolā" in page.content.decode()
+    assert "Matemātikas spēles" not in page.content.decode()
+
+
+def test_an_english_query_finds_an_english_item(client, school):
+    make(
+        school,
+        title="Saving water at school",
+        summary="Pupils measure the water their school uses.",
+        language="en",
+        status=PracticeStatus.PUBLISHED,
+    )
+
+    page = client.get(reverse("practices:catalogue"), {"q": "pupils measure water"})
+
+    assert "Saving water at school" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    "status",
+    [
+        PracticeStatus.DRAFT,
+        PracticeStatus.SUBMITTED,
+        PracticeStatus.IN_REVIEW,
+        PracticeStatus.CHANGES_REQUESTED,
+        PracticeStatus.DECLINED,
+    ],
+)
+def test_an_unpublished_item_is_nowhere_in_public(client, school, status):
+    hidden = make(school, title="Slepenais melnraksts", status=status)
+    index_practice(hidden)
+
+    catalogue = client.get(reverse("practices:catalogue"), {"q": "slepenais"})
+    page = client.get(reverse("practices:detail", kwargs={"pk": hidden.pk}))
+    school_page = client.get(reverse("schools:detail", kwargs={"slug": school.slug}))
+
+    assert "Slepenais" not in catalogue.content.decode()
+    assert page.status_code == 404
+    assert "Slepenais" not in school_page.content.decode()
+
+
+def test_facets_count_the_results_and_filter_them(client, school):
+    peace = ThematicArea.objects.create(slug="peace", name_lv="Miers", name_en="Peace")
+    heritage = ThematicArea.objects.create(slug="heritage", name_lv="Mantojums", name_en="Heritage")
+    first = make(school, title="Miera stunda")
+    first.thematic_areas.set([peace])
+    publish(first)
+    second = make(school, title="Mantojuma stunda")
+    second.thematic_areas.set([heritage])
+    publish(second)
+
+    everything = client.get(reverse("practices:catalogue"))
+    filtered = client.get(reverse("practices:catalogue"), {"theme": "peace"})
+
+    search = everything.context["search"]
+    themes = next(facet for facet in search.facets if facet.name == "theme")
+    assert {(v.value, v.count) for v in themes.values} == {("peace", 1), ("heritage", 1)}
+    assert [item.pk for item in filtered.context["items"]] == [first.pk]
+
+
+def test_operator_payloads_are_inert(client, school):
+    make(school, title="Ūdens stunda", status=PracticeStatus.PUBLISHED)
+    for query in ['"', "*", "NEAR(a b)", "-udens", "(((", 'udens" OR "x', "a:b ^c", "\x00", "ū" * 5000]:
+        page = client.get(reverse("practices:catalogue"), {"q": query})
+        assert page.status_code in (200, 400), query
+
+
+def test_the_item_page_describes_itself_as_a_learning_resource(client, school):
+    practice = make(
+        school,
+        title='Stunda par </script><script>alert(1)</script> "mieru"',
+        summary="Kopsavilkums <b>ar</b> HTML.",
+        body="# Virsraksts\n\n[klikšķis](javascript:alert(1)) <img src=x onerror=alert(1)>",
+        status=PracticeStatus.PUBLISHED,
+    )
+
+    page = client.get(reverse("practices:detail", kwargs={"pk": practice.pk}))
+    html = page.content.decode()
+
+    assert page.status_code == 200
+    block = re.search(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', html, re.S)
+    assert block is not None
+    data = json.loads(block.group(1))
+    assert data["@type"] == "LearningResource"
+    assert data["name"] == practice.title
+    assert data["license"] == "https://creativecommons.org/licenses/by/4.0/"
+    assert "<script>alert(1)</script>" not in html
+    assert 'href="javascript' not in html
+    assert "<img" not in html
+    assert "Creative Commons Attribution 4.0" in html
+
+
+def test_a_file_downloads_as_an_attachment_and_is_counted(client, school):
+    coordinator_upload = SimpleUploadedFile(
+        "Ūdens/../plāns.pdf".split("/")[-1], _pdf("Udens plans"), content_type="text/html"
+    )
+    checked = validate_attachment(coordinator_upload)
+    [held] = files_hold(actor=_uploader(school), attachments=[checked])
+    practice = practice_create(
+        actor=StandIn.COMMAND_LINE,
+        school=school,
+        data={"title": "Ūdens plāns", "summary": "Plāns."},
+        files=[held],
+    )
+    publish(practice)
+    file = practice.files.get()
+
+    response = client.get(
+        reverse("practices:download", kwargs={"pk": practice.pk, "file_pk": file.pk})
+    )
+    content = b"".join(response.streaming_content)
+
+    assert response.status_code == 200
+    assert content.startswith(b"%PDF-")
+    assert response["Content-Type"] == "application/pdf"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert "filename*=UTF-8''pl%C4%81ns.pdf" in response["Content-Disposition"]
+    file.refresh_from_db()
+    assert file.download_count == 1
+    page = client.get(reverse("practices:detail", kwargs={"pk": practice.pk}))
+    assert page.context["downloads"] == 1
+
+
+def test_a_draft_s_file_is_not_downloadable(client, school):
+    checked = validate_attachment(SimpleUploadedFile("a.pdf", _pdf("x")))
+    [held] = files_hold(actor=_uploader(school), attachments=[checked])
+    practice = practice_create(
+        actor=StandIn.COMMAND_LINE,
+        school=school,
+        data={"title": "Melnraksts", "summary": "Plāns."},
+        files=[held],
+    )
+    file = practice.files.get()
+
+    response = client.get(
+        reverse("practices:download", kwargs={"pk": practice.pk, "file_pk": file.pk})
+    )
+
+    assert response.status_code == 404
+
+
+def _uploader(school):
+    return person_with(Role.TEACHER, school=school)
+
+
+def _many(school, count: int) -> None:
+    area = ThematicArea.objects.get_or_create(slug="esd", name_lv="IAI", name_en="ESD")[0]
+    for number in range(count):
+        practice = make(school, title=f"Prakse numur {number}")
+        practice.thematic_areas.set([area])
+        publish(practice)
+
+
+@pytest.mark.parametrize("count", [10, 60])
+def test_the_catalogue_and_an_item_page_need_the_same_queries_for_any_size(
+    client, school, count, django_assert_max_num_queries
+):
+    _many(school, count)
+    practice = Practice.objects.first()
+
+    with django_assert_max_num_queries(16):
+        assert client.get(reverse("practices:catalogue"), {"q": "prakse"}).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("practices:detail", kwargs={"pk": practice.pk})).status_code == 200
