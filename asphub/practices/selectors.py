@@ -66,6 +66,24 @@ def school_published_practices(school) -> QuerySet[Practice]:
     return published_practices().filter(school=school).order_by("-published_at", "-id")
 
 
+# How many of its items a school's profile lists (the catalogue, filtered by school, has all).
+PROFILE_ITEMS = 10
+
+
+def school_profile_section(school) -> dict:
+    """The school's published items for its public profile: two queries."""
+    items = list(school_published_practices(school)[: PROFILE_ITEMS + 1])
+    total = len(items)
+    if total > PROFILE_ITEMS:
+        total = school_published_practices(school).count()
+    return {
+        "items": items[:PROFILE_ITEMS],
+        "more": total > PROFILE_ITEMS,
+        "total": total,
+        "school_slug": school.slug,
+    }
+
+
 def related_practices(practice: Practice, limit: int = 4) -> list[Practice]:
     """Published items sharing the most thematic areas with this one, newest first; the same
     school's or country's newest when none share a theme."""
@@ -95,6 +113,20 @@ def school_practices(school) -> QuerySet[Practice]:
 def network_materials(country) -> QuerySet[Practice]:
     return Practice.objects.filter(country=country, school__isnull=True).order_by(
         "-updated_at", "-id"
+    )
+
+
+def authored_practices(user: Visitor) -> QuerySet[Practice]:
+    """The items this person writes: every item of their schools (drafts included) and, for
+    national coordinators, their countries' network-level materials; newest change first."""
+    roles = roles_of(user)
+    return (
+        Practice.objects.filter(
+            Q(school_id__in=roles.schools)
+            | Q(school__isnull=True, country_id__in=roles.national_coordinator_in)
+        )
+        .select_related("school", "country")
+        .order_by("-updated_at", "-id")
     )
 
 

@@ -19,6 +19,7 @@ from . import page_cache
 from .filters import SchoolDirectoryFilter
 from .forms import MapPlaceForm
 from .models import School
+from .profile_sections import profile_sections
 from .selectors import school_detail, school_directory, school_map_place, school_map_places
 
 # Codes (stable, for scripts and for importing again) with, beside each, a `_label` column: the
@@ -124,7 +125,8 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         school = school_detail(slug)
     except School.DoesNotExist as missing:
         raise Http404 from missing
-    return page_cache.render(request, "schools/detail.html", {"school": school})
+    context = {"school": school, "sections": profile_sections(school)}
+    return page_cache.render(request, "schools/detail.html", context)
 
 
 @read_only

@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+from django.db import connection
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -229,3 +230,38 @@ def test_the_catalogue_and_an_item_page_need_the_same_queries_for_any_size(
         assert client.get(reverse("practices:catalogue"), {"q": "prakse"}).status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get(reverse("practices:detail", kwargs={"pk": practice.pk})).status_code == 200
+
+
+def test_the_school_profile_lists_its_published_items_and_follows_changes(
+    client, school, settings
+):
+    settings.ASPHUB_DIRECTORY_CACHE = True
+    shown = make(school, title="Publicētā prakse", status=PracticeStatus.PUBLISHED)
+    make(school, title="Nepublicētais melnraksts")
+    profile = reverse("schools:detail", kwargs={"slug": school.slug})
+
+    first = client.get(profile).content.decode()
+    shown.status = PracticeStatus.ARCHIVED
+    shown.save()
+    second = client.get(profile).content.decode()
+
+    assert "Publicētā prakse" in first
+    assert "Nepublicētais melnraksts" not in first
+    # The profile is a cached page: the library's change must show at once.
+    assert "Publicētā prakse" not in second
+
+
+def test_the_profile_cache_triggers_are_in_place():
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
+                ["practices_practice"],
+            )
+            assert len(cursor.fetchall()) == 3
+        else:
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = 'practices_practice'::regclass "
+                "AND NOT tgisinternal"
+            )
+            assert [row[0] for row in cursor.fetchall()] == ["directory_changed"]
