@@ -37,6 +37,7 @@ from asphub.roles import permissions
 from asphub.roles.models import Invitation, Role, RoleAssignment
 from asphub.roles.services import invitation_create, role_revoke
 from asphub.roles.tests.factories import InvitationFactory, grant, person_with
+from asphub.practices.models import Practice, PracticeStatus
 from asphub.schools.models import School
 from asphub.schools.tests.factories import CountryFactory, SchoolFactory
 
@@ -60,8 +61,11 @@ class World:
     # Roles and open invitations held by other people: what the actors try to take back.
     assignments: dict[str, RoleAssignment]
     invitations: dict[str, Invitation]
+    practices: dict[str, Practice]
 
-    def target(self, kind: str, where: str) -> School | Country:
+    def target(self, kind: str, where: str) -> School | Country | Practice:
+        if kind == "practice":
+            return self.practices[where]
         return self.schools[where] if kind == "school" else self.countries[where]
 
 
@@ -123,12 +127,28 @@ def build_world() -> World:
     audit_record(
         actor=StandIn.COMMAND_LINE, action="test.marker", country_code="EE", note=ESTONIAN_MARKER
     )
+    def item(key: str, status: str, school: School | None, country: Country) -> Practice:
+        return Practice.objects.create(
+            country=country, school=school, title=f"Item {key}", summary="-", status=status
+        )
+
+    practices = {
+        "own_draft": item("own_draft", PracticeStatus.DRAFT, own, latvia),
+        "own_changes": item("own_changes", PracticeStatus.CHANGES_REQUESTED, own, latvia),
+        "own_submitted": item("own_submitted", PracticeStatus.IN_REVIEW, own, latvia),
+        "own_published": item("own_published", PracticeStatus.PUBLISHED, own, latvia),
+        "other_submitted": item("other_submitted", PracticeStatus.SUBMITTED, other, latvia),
+        "other_published": item("other_published", PracticeStatus.PUBLISHED, other, latvia),
+        "foreign_submitted": item("foreign_submitted", PracticeStatus.SUBMITTED, foreign, estonia),
+        "network_draft": item("network_draft", PracticeStatus.DRAFT, None, latvia),
+    }
     return World(
         schools={"own": own, "other": other, "foreign": foreign},
         countries={"own": latvia, "foreign": estonia},
         actors=actors,
         assignments=assignments,
         invitations=invitations,
+        practices=practices,
     )
 
 
@@ -181,7 +201,20 @@ MATRIX_ACTORS = (
     "no_role",
     "anonymous",
 )
-TARGETS = {"school": ("own", "other", "foreign"), "country": ("own", "foreign")}
+TARGETS = {
+    "school": ("own", "other", "foreign"),
+    "country": ("own", "foreign"),
+    "practice": (
+        "own_draft",
+        "own_changes",
+        "own_submitted",
+        "own_published",
+        "other_submitted",
+        "other_published",
+        "foreign_submitted",
+        "network_draft",
+    ),
+}
 EVERY_SCHOOL = frozenset(TARGETS["school"])
 EVERY_COUNTRY = frozenset(TARGETS["country"])
 
@@ -279,6 +312,94 @@ EXPECTED: dict[str, tuple[str, dict[str, frozenset[str]]]] = {
     "country.invite_national_coordinator": (
         "country",
         {"administrator": EVERY_COUNTRY, "superuser": EVERY_COUNTRY},
+    ),
+    # The library: a school's teachers and coordinator write its items ...
+    "school.author_practice": (
+        "school",
+        {
+            "teacher": frozenset({"own"}),
+            "school_coordinator": frozenset({"own"}),
+            "administrator": EVERY_SCHOOL,
+            "superuser": EVERY_SCHOOL,
+        },
+    ),
+    # ... the national coordinator the network's own materials, and runs the review.
+    "country.author_network_material": (
+        "country",
+        {
+            "national_coordinator": frozenset({"own"}),
+            "administrator": EVERY_COUNTRY,
+            "superuser": EVERY_COUNTRY,
+        },
+    ),
+    "country.manage_library": (
+        "country",
+        {
+            "national_coordinator": frozenset({"own"}),
+            "administrator": EVERY_COUNTRY,
+            "superuser": EVERY_COUNTRY,
+        },
+    ),
+    # Drafts and items sent back are changed by their authors only (never in review).
+    "practice.edit": (
+        "practice",
+        {
+            "teacher": frozenset({"own_draft", "own_changes"}),
+            "school_coordinator": frozenset({"own_draft", "own_changes"}),
+            "national_coordinator": frozenset({"network_draft"}),
+            "administrator": frozenset({"own_draft", "own_changes", "network_draft"}),
+            "superuser": frozenset({"own_draft", "own_changes", "network_draft"}),
+        },
+    ),
+    # The school coordinator speaks for the school; teachers draft.
+    "practice.submit": (
+        "practice",
+        {
+            "school_coordinator": frozenset({"own_draft", "own_changes"}),
+            "national_coordinator": frozenset({"network_draft"}),
+            "administrator": frozenset({"own_draft", "own_changes", "network_draft"}),
+            "superuser": frozenset({"own_draft", "own_changes", "network_draft"}),
+        },
+    ),
+    # Published items are public; a school's drafts are its own; from submission on, its
+    # country's national coordinator reads them too.
+    "practice.view": (
+        "practice",
+        {
+            **{
+                actor: frozenset({"own_published", "other_published"})
+                for actor in (
+                    "reviewer",
+                    "former_school_coordinator",
+                    "deactivated_school_coordinator",
+                    "no_role",
+                    "anonymous",
+                )
+            },
+            "teacher": frozenset(
+                {"own_draft", "own_changes", "own_submitted", "own_published", "other_published"}
+            ),
+            "school_coordinator": frozenset(
+                {"own_draft", "own_changes", "own_submitted", "own_published", "other_published"}
+            ),
+            "national_coordinator": frozenset(
+                {
+                    "own_changes",
+                    "own_submitted",
+                    "own_published",
+                    "other_submitted",
+                    "other_published",
+                    "network_draft",
+                }
+            ),
+            "administrator": frozenset(TARGETS["practice"]),
+            "superuser": frozenset(TARGETS["practice"]),
+        },
+    ),
+    # Who could be assigned as a reviewer: the country's reviewers, never of the item's school.
+    "practice.review": (
+        "practice",
+        {"reviewer": frozenset(TARGETS["practice"]) - {"foreign_submitted"}},
     ),
 }
 
