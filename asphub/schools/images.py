@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import io
 import secrets
-import warnings
 from typing import IO
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+
+from asphub.core.images import NOT_AN_IMAGE, TOO_MANY_PIXELS, ImageRefused, reencoded_image
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 # Larger than any camera's picture a school would upload, far below what would exhaust memory
@@ -57,34 +57,23 @@ def checked_image(upload: IO[bytes], *, max_side: int = PHOTO_MAX_SIDE) -> Check
             % {"size": filesizeformat(size), "limit": filesizeformat(MAX_UPLOAD_BYTES)},
             code="too_large",
         )
-    upload.seek(0)
-    with warnings.catch_warnings():
-        # Pillow only warns below twice its own pixel limit: here every bomb is an error.
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            image = Image.open(upload, formats=list(ACCEPTED_FORMATS))
-        except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+    try:
+        image = reencoded_image(
+            upload, formats=ACCEPTED_FORMATS, max_pixels=MAX_SOURCE_PIXELS, max_side=max_side
+        )
+    except ImageRefused as refused:
+        if refused.code == TOO_MANY_PIXELS:
             raise _too_many_pixels(max_side) from None
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        if refused.code == NOT_AN_IMAGE:
             raise _not_an_image() from None
-        with image:
-            width, height = image.size
-            if width * height > MAX_SOURCE_PIXELS:
-                raise _too_many_pixels(max_side)
-            image_format = str(image.format)
-            try:
-                image.load()
-                clean = _upright_and_bounded(image, max_side)
-            except (OSError, SyntaxError, ValueError, Image.DecompressionBombWarning):
-                raise ValidationError(
-                    _("The picture could not be read to the end; it may be damaged. Save it "
-                      "again from an image program and upload the new file."),
-                    code="damaged",
-                ) from None  # fmt: skip
-    content = _encoded(clean, image_format)
-    name = f"{secrets.token_hex(12)}.{ACCEPTED_FORMATS[image_format]}"
+        raise ValidationError(
+            _("The picture could not be read to the end; it may be damaged. Save it "
+              "again from an image program and upload the new file."),
+            code="damaged",
+        ) from None  # fmt: skip
+    name = f"{secrets.token_hex(12)}.{ACCEPTED_FORMATS[image.image_format]}"
     return CheckedImage(
-        content, name, width=clean.width, height=clean.height, image_format=image_format
+        image.content, name, width=image.width, height=image.height, image_format=image.image_format
     )
 
 
@@ -102,35 +91,3 @@ def _not_an_image() -> ValidationError:
           "(SVG and other formats are not accepted)."),
         code="not_an_image",
     )  # fmt: skip
-
-
-def _upright_and_bounded(image: Image.Image, max_side: int) -> Image.Image:
-    """The first frame, turned as its EXIF orientation says, scaled to fit `max_side`, with
-    no metadata but its colour profile."""
-    icc_profile = image.info.get("icc_profile")
-    upright = ImageOps.exif_transpose(image) or image
-    if upright.mode not in ("RGB", "RGBA", "L", "LA"):
-        has_alpha = upright.mode in ("PA", "P") and "transparency" in upright.info
-        upright = upright.convert("RGBA" if has_alpha or "A" in upright.mode else "RGB")
-    else:
-        upright = upright.copy()
-    upright.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-    # What Pillow would write again from the source (EXIF, XMP, comments, text chunks).
-    upright.info = {"icc_profile": icc_profile} if icc_profile else {}
-    return upright
-
-
-def _encoded(image: Image.Image, image_format: str) -> bytes:
-    out = io.BytesIO()
-    options: dict = {}
-    if image.info.get("icc_profile"):
-        options["icc_profile"] = image.info["icc_profile"]
-    if image_format == "JPEG":
-        if image.mode not in ("RGB", "L"):
-            image = image.convert("RGB")
-        image.save(out, "JPEG", quality=85, optimize=True, progressive=True, **options)
-    elif image_format == "WEBP":
-        image.save(out, "WEBP", quality=85, method=4, **options)
-    else:
-        image.save(out, "PNG", optimize=True, **options)
-    return out.getvalue()
