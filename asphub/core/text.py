@@ -3,6 +3,10 @@
 Search ignores diacritics and Latvian inflection ("cesu" finds "Cēsu", "tehnikumā" finds
 "tehnikums"); sorting follows the Latvian alphabet (A < Ā < B < C < Č ...). Both are stored as
 plain columns so that SQLite and PostgreSQL filter and order identically and use indexes.
+
+`search_term` is the platform's one search analyzer (asphub.search): every word of an indexed
+text and every word of a query becomes the same term, so the databases' full-text engines only
+ever compare finished terms and never analyze anything themselves.
 """
 
 from __future__ import annotations
@@ -13,6 +17,12 @@ import unicodedata
 from LatvianStemmer import stem as latvian_stem
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+# Letters and digits only: "_" would be a separator for SQLite's and PostgreSQL's parsers, which
+# must see each term as one token.
+_TERM_WORD = re.compile(r"[^\W_]+")
+# Longer "words" are noise (a pasted hash, a URL without punctuation); PostgreSQL refuses
+# lexemes over 2 kB. Cut to the same length on both sides, they still match each other.
+MAX_TERM_LENGTH = 60
 
 # The Latvian alphabet; letters outside it (q, w, x, y, other accents) sort after their base letter.
 LATVIAN_ALPHABET = "aābcčdeēfgģhiījkķlļmnņoprsštuūvzž"
@@ -36,6 +46,26 @@ def search_tokens(text: str) -> list[str]:
             if form and form not in tokens:
                 tokens.append(form)
     return tokens
+
+
+def search_term(word: str) -> str:
+    """One word as a search term: lower case, without diacritics, its Latvian stem.
+
+    Diacritics go first, so that a word typed without them ("izglitibas") stems exactly as
+    the written one ("izglītības" -> "izglitib"). English words pass through the same steps
+    ("schools" -> "school"): the same on both sides, so English queries find English text."""
+    plain = strip_diacritics(word.casefold())
+    return (latvian_stem(plain) or plain)[:MAX_TERM_LENGTH]
+
+
+def plain_words(text: str) -> list[str]:
+    """The words of a text, lower case, without diacritics (the input of `search_term`)."""
+    return _TERM_WORD.findall(strip_diacritics(text.casefold()))
+
+
+def search_terms(text: str) -> list[str]:
+    """Every word of a text as a search term, in order (phrases are adjacent terms)."""
+    return [search_term(word) for word in plain_words(text)]
 
 
 def search_document(text: str) -> str:

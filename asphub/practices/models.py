@@ -219,6 +219,8 @@ class Practice(TimeStampedModel):
         indexes = [
             models.Index(fields=["country", "status", "submitted_at"]),
             models.Index(fields=["school", "status"]),
+            # Harvests ask for what changed between two dates.
+            models.Index(fields=["status", "updated_at"]),
         ]
         constraints = [
             models.CheckConstraint(

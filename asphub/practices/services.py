@@ -821,7 +821,9 @@ def rubric_update(
 
 
 def _mail_context(practice: Practice, **extra: Any) -> dict[str, Any]:
-    return {"practice": practice, "network": practice.country, **extra}
+    # Links in e-mails need the site's address (the templates add each page's path to it).
+    site_url = settings.ASPHUB_SITE_URL.rstrip("/")
+    return {"practice": practice, "network": practice.country, "site_url": site_url, **extra}
 
 
 def _tell_national_coordinators(practice: Practice, template: str, extra: dict) -> None:

@@ -59,6 +59,17 @@ class FastSelect(forms.Select):
         return mark_safe("".join(html))
 
 
+# (filter, search facet, attribute of the chosen object holding the facet's value)
+_FACETS = (
+    ("country", "country", "code"),
+    ("municipality", "subdivision", "code"),
+    ("institution_type", "institution_type", ""),
+    ("ownership", "ownership", ""),
+    ("status", "status", ""),
+    ("flagship", "flagship", "slug"),
+)
+
+
 class SchoolDirectoryFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Name"),
@@ -157,6 +168,22 @@ class SchoolDirectoryFilter(django_filters.FilterSet):
 
     def search_name(self, queryset, name, value):
         return school_search(queryset, value)
+
+    def search_arguments(self) -> tuple[str, dict[str, list[str]]]:
+        """The query and the valid filters as the search engine's facets (documents of
+        asphub.schools.models.SEARCH_KIND); values the form refused are left out, as `qs`
+        leaves them out."""
+        if not self.is_bound:
+            return "", {}
+        form = self.form
+        form.is_valid()  # cleaned_data then holds the fields that are valid
+        cleaned = form.cleaned_data
+        facets: dict[str, list[str]] = {}
+        for name, facet, attribute in _FACETS:
+            value = cleaned.get(name)
+            if value:
+                facets[facet] = [getattr(value, attribute) if attribute else str(value)]
+        return cleaned.get("q") or "", facets
 
     @property
     def has_values(self) -> bool:

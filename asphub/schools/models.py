@@ -1,7 +1,9 @@
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +14,7 @@ from asphub.core.models import TimeStampedModel
 from asphub.core.storage import private_storage
 from asphub.core.text import latvian_sort_key, search_document
 from asphub.core.validators import validate_single_line
+from asphub.search.services import Document, index_documents, remove_documents
 
 
 class InstitutionType(models.TextChoices):
@@ -239,7 +242,11 @@ class School(TimeStampedModel):
 
     def save(self, *args, **kwargs):
         self.refresh_derived_fields()
-        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        with transaction.atomic(savepoint=False):
+            super().save(*args, **kwargs)
+            if update_fields is None or SEARCHED_FIELDS.intersection(update_fields):
+                school_search_refresh([self.pk])
 
     def refresh_derived_fields(self) -> None:
         self.sort_key = latvian_sort_key(self.name)
@@ -270,6 +277,80 @@ class School(TimeStampedModel):
     @property
     def is_public(self) -> bool:
         return self.membership_status in PUBLIC_STATUSES
+
+
+# The search index of the public directory (asphub.search), kind "school": one document per
+# public school, written in the same transaction as the school (save() above; the services'
+# bulk paths call school_search_refresh; migration 0010's triggers take a school out of it
+# when it is deleted or leaves the public statuses, whatever makes that change).
+SEARCH_KIND = "school"
+# The school's own fields the document is made of (the others: flagship participations,
+# whose saves refresh it too, and the names of its country and municipality, which
+# `manage.py rebuild_search_index` brings up to date after such a rename).
+SEARCHED_FIELDS = frozenset(
+    {"name", "settlement", "country", "subdivision", "institution_type", "ownership",
+     "membership_status", "created_at"}
+)  # fmt: skip
+_REFRESH_CHUNK = 500
+
+
+def _search_document(school: School, flagships: list[str]) -> Document:
+    subdivision = school.subdivision if school.subdivision_id is not None else None
+    country = school.country
+    return Document(
+        object_id=school.pk,
+        title=[school.name],
+        body=[
+            school.settlement,
+            subdivision.name if subdivision else "",
+            country.name_lv,
+            country.name_en,
+        ],
+        facets={
+            "country": [country.code],
+            "subdivision": [subdivision.code] if subdivision else [],
+            "institution_type": [school.institution_type],
+            "ownership": [school.ownership],
+            "status": [school.membership_status],
+            "flagship": flagships,
+        },
+        sort_title=school.sort_key,
+        sort_date=school.created_at,
+    )
+
+
+def school_search_refresh(school_ids: Iterable[int]) -> int:
+    """Write the search documents of these schools again: public ones are indexed (what the
+    public directory shows of them, nothing more), the others taken out. Call it in the
+    transaction that changed them; a fixed number of queries per 500 schools. Returns how
+    many schools are now in the index."""
+    ids = list(dict.fromkeys(school_ids))
+    indexed = 0
+    for start in range(0, len(ids), _REFRESH_CHUNK):
+        chunk = ids[start : start + _REFRESH_CHUNK]
+        public = list(
+            School.objects.filter(pk__in=chunk, membership_status__in=PUBLIC_STATUSES)
+            .select_related("country", "subdivision")
+            .order_by()
+        )
+        flagships: dict[int, list[str]] = {}
+        for school_id, slug in (
+            FlagshipParticipation.objects.filter(school__in=public)
+            .order_by("flagship__slug")
+            .values_list("school_id", "flagship__slug")
+        ):
+            flagships.setdefault(school_id, []).append(slug)
+        indexed += index_documents(
+            SEARCH_KIND, [_search_document(s, flagships.get(s.pk, [])) for s in public]
+        )
+        remove_documents(SEARCH_KIND, set(chunk) - {school.pk for school in public})
+    return indexed
+
+
+def school_search_rebuild() -> int:
+    """Index every public school (for `manage.py rebuild_search_index`)."""
+    ids = School.objects.filter(membership_status__in=PUBLIC_STATUSES).values_list("pk", flat=True)
+    return school_search_refresh(list(ids.order_by("pk")))
 
 
 class MembershipChange(models.Model):
@@ -408,6 +489,17 @@ class FlagshipParticipation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school} – {self.flagship}"
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic(savepoint=False):
+            super().save(*args, **kwargs)
+            school_search_refresh([self.school_id])
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic(savepoint=False):
+            deleted = super().delete(*args, **kwargs)
+            school_search_refresh([self.school_id])
+        return deleted
 
 
 class DirectoryVersion(models.Model):

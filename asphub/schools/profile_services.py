@@ -61,6 +61,7 @@ from .models import (
     TeamMember,
     TeamRole,
     WithdrawalRequest,
+    school_search_refresh,
 )
 from .selectors import name_taken_in_network
 
@@ -662,6 +663,8 @@ def school_flagships_update(
             for fid, (s, u) in wanted.items()
             if fid not in current
         )
+        # The bulk writes above skip FlagshipParticipation.save(): the flagship facet.
+        school_search_refresh([stored.pk])
         _touch(stored, school)
         every = {**{p.flagship_id: p.flagship for p in current.values()}, **networks}
         ordering = sorted(every.values(), key=lambda network: (network.position, network.slug))

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import cast
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from asphub.core.text import query_terms
+from asphub.search.selectors import matching_ids, search
 from asphub.taxonomy.models import FlagshipNetwork
 
-from .models import APPLICATION_STATUSES, PUBLIC_STATUSES, LocationPrecision, School
+from .models import (
+    APPLICATION_STATUSES,
+    PUBLIC_STATUSES,
+    SEARCH_KIND,
+    LocationPrecision,
+    School,
+)
 
 
 def public_schools() -> QuerySet[School]:
@@ -22,26 +30,86 @@ def school_directory() -> QuerySet[School]:
     """The public directory in Latvian alphabetical order, with what a list row shows."""
     return (
         public_schools()
-        .select_related("country", "subdivision")
+        # The country by a second query, not a join: with the join SQLite reads the schools
+        # country by country and sorts them all, instead of walking the sort_key index.
+        .select_related("subdivision")
         .prefetch_related(
-            Prefetch("flagship_networks", queryset=FlagshipNetwork.objects.order_by("position"))
+            "country",
+            Prefetch("flagship_networks", queryset=FlagshipNetwork.objects.order_by("position")),
         )
         .order_by("sort_key", "id")
     )
 
 
+class _FoundSchools(Sequence):
+    """One page of schools the search engine found, as the Paginator's object list: its
+    length is the number found, and the page's slice is the schools already read."""
+
+    def __init__(self, total: int, offset: int, schools: list[School]):
+        self.total, self.offset, self.schools = total, offset, schools
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice) or (index.start or 0) != self.offset:
+            raise IndexError("Only the page that was searched for can be read.")
+        return self.schools
+
+
+def school_directory_page(
+    *,
+    queryset: QuerySet[School],
+    query: str,
+    filters: Mapping[str, Sequence[str]],
+    number: object,
+    per_page: int,
+) -> Page:
+    """A page of the public directory, in Latvian alphabetical order. With a query, from the
+    search engine: the schools matching it (every word, in the name, place, municipality or
+    country) and the facet filters (country, subdivision, institution_type, ownership, status,
+    flagship codes: the same filters as `queryset`'s). Without one, `queryset` itself (the
+    filtered directory), which needs no index. Like Paginator.get_page, a page number out of
+    range gives the last page. A fixed number of queries, whatever the number of schools."""
+    if not query:
+        return Paginator(queryset, per_page).get_page(number)
+    try:
+        wanted = max(1, int(str(number)))
+    except (TypeError, ValueError):
+        wanted = 1
+    found = search(
+        SEARCH_KIND,
+        query=query,
+        filters=filters,
+        sort="title",
+        offset=(wanted - 1) * per_page,
+        limit=per_page,
+    )
+    last = max(1, -(-found.total // per_page))
+    if wanted > last:
+        wanted = last
+        found = search(
+            SEARCH_KIND,
+            query=query,
+            filters=filters,
+            sort="title",
+            offset=(wanted - 1) * per_page,
+            limit=per_page,
+        )
+    # The directory's own visibility rule again: the index holds only public schools, and a
+    # school that left them since is not shown even if its document were still there.
+    by_id = school_directory().filter(pk__in=found.ids).in_bulk()
+    schools = [by_id[pk] for pk in found.ids if pk in by_id]
+    paginator = Paginator(_FoundSchools(found.total, (wanted - 1) * per_page, schools), per_page)
+    return paginator.page(wanted)
+
+
 def school_search(queryset: QuerySet[School], query: str) -> QuerySet[School]:
-    """Keep schools whose name has, for every query word, a word starting with that word's
-    stem or plain form, ignoring diacritics and case ("cesu" finds "Cēsu", "Cēsīs")."""
-    for forms in query_terms(query):
-        condition = Q()
-        # A word that starts with "vidusskola" also starts with "vidusskol": a form that
-        # extends another form of the same word adds nothing but a second scan of the column.
-        for form in forms:
-            if not any(other != form and form.startswith(other) for other in forms):
-                condition |= Q(search_text__contains=f" {form}")
-        queryset = queryset.filter(condition)
-    return queryset
+    """Keep the schools the platform's search engine finds for the query, by name, place,
+    municipality or country, ignoring diacritics, case and Latvian inflection ("cesu" finds
+    "Cēsu", "Cēsīs"): every word must match. The index holds public schools only; the
+    queryset keeps its own visibility rules and order."""
+    return queryset.filter(pk__in=matching_ids(SEARCH_KIND, query))
 
 
 def school_detail(slug: str) -> School:

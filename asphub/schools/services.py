@@ -38,6 +38,7 @@ from .models import (
     MembershipStatus,
     School,
     WithdrawalRequest,
+    school_search_refresh,
 )
 from .selectors import name_taken_in_network
 
@@ -234,6 +235,8 @@ def _write_batch(
     for school, slug in zip(written.created, slugs, strict=True):
         school.slug = slug
     School.objects.bulk_create(written.created)
+    # bulk_create skips save(), which keeps the search index current.
+    school_search_refresh([school.pk for school in written.created])
     membership_history_start(written.created, actor=actor)
     result.created.extend(school.name for school in written.created)
     return written

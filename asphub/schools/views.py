@@ -20,7 +20,13 @@ from .filters import SchoolDirectoryFilter
 from .forms import MapPlaceForm
 from .models import School
 from .profile_sections import profile_sections
-from .selectors import school_detail, school_directory, school_map_place, school_map_places
+from .selectors import (
+    school_detail,
+    school_directory,
+    school_directory_page,
+    school_map_place,
+    school_map_places,
+)
 
 # Codes (stable, for scripts and for importing again) with, beside each, a `_label` column: the
 # same in words, in the language of the page the export was asked from.
@@ -100,8 +106,16 @@ def _query_without_page(request: HttpRequest) -> str:
 @page_cache.anonymous_page_cache
 def directory(request: HttpRequest) -> HttpResponse:
     school_filter = _filtered(request)
-    paginator = Paginator(school_filter.qs, settings.ASPHUB_DIRECTORY_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    # The search engine finds, counts and orders the page; the map and the exports read the
+    # same filters as a queryset (school_filter.qs).
+    query, filters = school_filter.search_arguments()
+    page = school_directory_page(
+        queryset=school_filter.qs,
+        query=query,
+        filters=filters,
+        number=request.GET.get("page"),
+        per_page=settings.ASPHUB_DIRECTORY_PAGE_SIZE,
+    )
     _prepare_rows(page.object_list)
     context = {
         "filter": school_filter,

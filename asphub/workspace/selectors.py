@@ -14,6 +14,7 @@ from django.utils import timezone
 from asphub.accounts.models import User
 from asphub.accounts.selectors import account_personal_data
 from asphub.countries.models import Country
+from asphub.practices.selectors import assigned_reviews, library_queue_counts
 from asphub.roles.models import Invitation, Role, RoleAssignment, held_now
 from asphub.roles.permissions import (
     Roles,
@@ -38,6 +39,8 @@ class CountryOverview:
     open_applications: int
     reviewers: list[RoleAssignment]
     pending_invitations: int
+    # The library's queues (asphub.practices.selectors.Queue) and how many wait in each.
+    library_counts: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -47,6 +50,7 @@ class Dashboard:
     schools: list[School] = field(default_factory=list)
     countries: list[CountryOverview] = field(default_factory=list)
     reviewer_countries: list[Country] = field(default_factory=list)
+    reviews_to_write: int = 0
     # For administrators: countries with a national coordinator, and the home country.
     administered_countries: list[Country] = field(default_factory=list)
     can_invite: bool = False
@@ -77,6 +81,8 @@ def dashboard_for(user: Any) -> Dashboard:
         )
     countries = list(Country.objects.filter(pk__in=roles.national_coordinator_in))
     dashboard.countries = country_overviews(countries)
+    for overview in dashboard.countries:
+        overview.library_counts = library_queue_counts([overview.country.pk])
     if roles.administrator:
         with_coordinator = (
             RoleAssignment.objects.active()
@@ -90,6 +96,7 @@ def dashboard_for(user: Any) -> Dashboard:
         )
     if roles.reviewer_in:
         dashboard.reviewer_countries = list(Country.objects.filter(pk__in=roles.reviewer_in))
+        dashboard.reviews_to_write = assigned_reviews(user).count()
     return dashboard
 
 

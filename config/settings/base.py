@@ -17,6 +17,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_filters",
     "django_htmx",
     "template_partials",
@@ -208,6 +209,13 @@ ASPHUB_INVITATIONS_PER_HOUR = 100
 
 # Links in e-mails sent outside a request (e.g. invitations made by a command) start with this.
 ASPHUB_SITE_URL = "http://127.0.0.1:8000"
+
+# OAI-PMH: the domain name in every harvested identifier (oai:<this>:practice/<pk>). Empty: the
+# host of ASPHUB_SITE_URL. Harvesters keep identifiers for ever: set it before the first harvest
+# and never change it. The address harvesters write to about the repository (empty: the sender
+# address of the platform's e-mails).
+ASPHUB_OAI_REPOSITORY_IDENTIFIER = ""
+ASPHUB_OAI_ADMIN_EMAIL = ""
 
 # Which country the public site shows when a page does not name one. The data model holds
 # every country of the world network; each deployment starts from its own national network.

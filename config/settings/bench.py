@@ -19,7 +19,12 @@ BENCH_DATABASE = Path(os.environ.get("ASPHUB_BENCH_DATABASE", BENCH_DIR / "direc
 DEBUG = False
 SECRET_KEY = "bench-only-not-secret-3c9f1e7a5b2d4c6e8f0a1b3c5d7e9f2a4b6c8d0e"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
-DATABASES = {"default": database_from_url(f"sqlite:///{BENCH_DATABASE}")}
+# `--database-url` of benchmarks.directory: the same world in PostgreSQL instead.
+DATABASES = {
+    "default": database_from_url(
+        os.environ.get("ASPHUB_BENCH_DATABASE_URL") or f"sqlite:///{BENCH_DATABASE}"
+    )
+}
 
 # As in production, except that the benchmark talks plain HTTP on loopback.
 SECURE_SSL_REDIRECT = False

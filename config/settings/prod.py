@@ -52,3 +52,6 @@ ASPHUB_TRUSTED_PROXY_COUNT = int(os.environ.get("ASPHUB_TRUSTED_PROXY_COUNT", "1
 ALLAUTH_TRUSTED_PROXY_COUNT = ASPHUB_TRUSTED_PROXY_COUNT
 # Links in e-mails sent outside a request (commands) start with this address.
 ASPHUB_SITE_URL = os.environ.get("ASPHUB_SITE_URL", f"https://{ALLOWED_HOSTS[0].lstrip('.')}")
+
+ASPHUB_OAI_REPOSITORY_IDENTIFIER = os.environ.get("ASPHUB_OAI_REPOSITORY_IDENTIFIER", "")
+ASPHUB_OAI_ADMIN_EMAIL = os.environ.get("ASPHUB_OAI_ADMIN_EMAIL", "")

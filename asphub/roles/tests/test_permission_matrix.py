@@ -33,11 +33,11 @@ from asphub.accounts.tests.factories import UserFactory, enrol_authenticator
 from asphub.audit.models import AuditEntry, StandIn
 from asphub.audit.services import audit_record
 from asphub.countries.models import CONTACT_FIELDS, Country
+from asphub.practices.models import Practice, PracticeStatus
 from asphub.roles import permissions
 from asphub.roles.models import Invitation, Role, RoleAssignment
 from asphub.roles.services import invitation_create, role_revoke
 from asphub.roles.tests.factories import InvitationFactory, grant, person_with
-from asphub.practices.models import Practice, PracticeStatus
 from asphub.schools.models import School
 from asphub.schools.tests.factories import CountryFactory, SchoolFactory
 

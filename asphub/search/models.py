@@ -1,0 +1,75 @@
+"""The platform's search index: one row per searchable thing (a school, a practice, ...).
+
+Each row holds the thing's text already analyzed by asphub.core.text.search_terms, so that
+SQLite's FTS5 and PostgreSQL's tsvector only store and compare finished terms:
+
+* SQLite: the FTS5 table `search_searchdocument_fts`, an external-content index over
+  `title_terms` and `body_terms`, kept current by triggers (migration 0001);
+* PostgreSQL: the generated column `vector` (title weighted A, body B) with a GIN index,
+  which PostgreSQL itself recomputes on every write (migration 0001).
+
+Neither is a model field: the ORM never reads or writes them (asphub.search.selectors does).
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SearchDocument(models.Model):
+    """What the search engine knows of one object of one kind: its analyzed title and body,
+    how it sorts, and its facets. The owning app writes it (asphub.search.services) in the
+    same transaction as the object."""
+
+    kind = models.CharField(_("kind"), max_length=30)
+    object_id = models.PositiveBigIntegerField(_("object"))
+    title_terms = models.TextField(_("title terms"), blank=True)
+    body_terms = models.TextField(_("body terms"), blank=True)
+    sort_title = models.CharField(_("sort key of the title"), max_length=255, blank=True)
+    sort_date = models.DateTimeField(_("date"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("search document")
+        verbose_name_plural = _("search documents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_id"], name="search_document_unique_object"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["kind", "sort_title", "object_id"], name="search_doc_kind_title"),
+            models.Index(fields=["kind", "sort_date", "id"], name="search_doc_kind_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}"
+
+
+class SearchFacet(models.Model):
+    """One value of one facet of a document ("country" = "LV"); a facet may have several."""
+
+    document = models.ForeignKey(
+        SearchDocument,
+        verbose_name=_("document"),
+        on_delete=models.CASCADE,
+        related_name="facets",
+    )
+    name = models.CharField(_("facet"), max_length=30)
+    value = models.CharField(_("value"), max_length=100)
+
+    class Meta:
+        verbose_name = _("search facet")
+        verbose_name_plural = _("search facets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "name", "value"], name="search_facet_unique_value"
+            )
+        ]
+        indexes = [
+            # Filtering: the documents that have name = value (covering: no table lookup).
+            models.Index(fields=["name", "value", "document"], name="search_facet_filter"),
+        ]
+        # Counting the facets of a set of documents walks the unique constraint's index
+        # (document, name, value), which covers that query too.
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"

@@ -1,0 +1,43 @@
+"""The full-text parts of the index that migrations make outside the models: they must be in
+place after `migrate` (on SQLite, Django drops a table's triggers when it rebuilds the table
+to alter it; a migration that does must create them again)."""
+
+import pytest
+from django.db import connection
+
+pytestmark = pytest.mark.django_db
+
+
+def _sqlite_objects(kind: str) -> dict[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = %s", [kind])
+        return dict(cursor.fetchall())
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'")
+def test_sqlite_has_the_fts5_table_and_its_three_triggers():
+    tables = _sqlite_objects("table")
+    assert "USING fts5" in tables["search_searchdocument_fts"]
+    assert "content='search_searchdocument'" in tables["search_searchdocument_fts"]
+    triggers = {
+        name: sql for name, sql in _sqlite_objects("trigger").items() if name.startswith("search_")
+    }
+    for event in ("insert", "update", "delete"):
+        sql = triggers[f"search_document_fts_{event}"]
+        assert f"AFTER {event.upper()} ON search_searchdocument" in sql
+        assert "search_searchdocument_fts" in sql
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_postgresql_has_the_generated_vector_and_its_gin_index():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT data_type, is_generated FROM information_schema.columns "
+            "WHERE table_name = 'search_searchdocument' AND column_name = 'vector'"
+        )
+        assert cursor.fetchone() == ("tsvector", "ALWAYS")
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'search_searchdocument' "
+            "AND indexname = 'search_document_vector'"
+        )
+        assert "USING gin (vector)" in cursor.fetchone()[0]
