@@ -66,19 +66,19 @@ class PracticeForm(forms.ModelForm):
     the files to remove. `seen_version` refuses a save over someone else's newer one."""
 
     education_levels = forms.MultipleChoiceField(
-        label=_("education levels"),
+        label=_("Education levels"),
         choices=EducationLevel.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
     thematic_areas = forms.ModelMultipleChoiceField(
-        label=_("thematic areas"),
+        label=_("Thematic areas"),
         queryset=ThematicArea.objects.order_by("position", "slug"),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
     pillars = forms.ModelMultipleChoiceField(
-        label=_("pillars of education"),
+        label=_("Pillars of education"),
         queryset=Pillar.objects.order_by("position", "slug"),
         widget=forms.CheckboxSelectMultiple,
         required=False,
@@ -90,12 +90,12 @@ class PracticeForm(forms.ModelForm):
         required=False,
     )
     flagship = forms.ModelChoiceField(
-        label=_("flagship network"),
+        label=_("Flagship network"),
         queryset=FlagshipNetwork.objects.order_by("position", "slug"),
         required=False,
     )
     international_day = forms.ModelChoiceField(
-        label=_("international day"),
+        label=_("International day"),
         queryset=InternationalDay.objects.order_by("position", "slug"),
         required=False,
     )
@@ -168,10 +168,10 @@ class PracticeForm(forms.ModelForm):
 
 class LinkForm(forms.Form):
     url = forms.URLField(
-        label=_("web address"), max_length=500, required=False, assume_scheme="https"
+        label=_("Web address"), max_length=500, required=False, assume_scheme="https"
     )
     title = forms.CharField(
-        label=_("link text"), max_length=200, required=False, validators=[validate_single_line]
+        label=_("Link text"), max_length=200, required=False, validators=[validate_single_line]
     )
 
     def clean(self) -> dict[str, Any]:
