@@ -127,6 +127,7 @@ def build_world() -> World:
     audit_record(
         actor=StandIn.COMMAND_LINE, action="test.marker", country_code="EE", note=ESTONIAN_MARKER
     )
+
     def item(key: str, status: str, school: School | None, country: Country) -> Practice:
         return Practice.objects.create(
             country=country, school=school, title=f"Item {key}", summary="-", status=status
@@ -548,6 +549,26 @@ PAGES = {
     "act_on_foreign":  (404,   404,   404,      404,      200,   404,     SIGN_IN),
     "rules_own":       (404,   404,   404,      200,      200,   404,     SIGN_IN),
     "rules_foreign":   (404,   404,   404,      404,      200,   404,     SIGN_IN),
+    # The library: a school's drafts are its own; from submission on, the national coordinator
+    # reads them; reviewers only what is assigned to them (nothing here).
+    # Pages of a role the person does not hold say so (403), as the membership queue does.
+    "library_mine":           (200, 200,  403,      200,      200,   403,     SIGN_IN),
+    "library_reviews":        (403, 403,  200,      403,      403,   403,     SIGN_IN),
+    # The national coordinator sees the school's workspace but writes network materials only.
+    "library_new_own":        (200, 200,  404,      403,      200,   404,     SIGN_IN),
+    "library_new_other":      (404, 404,  404,      403,      200,   404,     SIGN_IN),
+    "library_new_network":    (404, 404,  404,      200,      200,   404,     SIGN_IN),
+    "library_new_network_ee": (404, 404,  404,      404,      200,   404,     SIGN_IN),
+    "library_own_draft":      (200, 200,  404,      404,      200,   404,     SIGN_IN),
+    "library_edit_own_draft": (200, 200,  404,      404,      200,   404,     SIGN_IN),
+    "library_other_submitted":(404, 404,  404,      200,      200,   404,     SIGN_IN),
+    "library_foreign_item":   (404, 404,  404,      404,      200,   404,     SIGN_IN),
+    "library_assign_other":   (404, 404,  404,      200,      200,   404,     SIGN_IN),
+    "library_assign_foreign": (404, 404,  404,      404,      200,   404,     SIGN_IN),
+    "library_queue_own":      (404, 404,  404,      200,      200,   404,     SIGN_IN),
+    "library_queue_foreign":  (404, 404,  404,      404,      200,   404,     SIGN_IN),
+    "library_rubric_own":     (404, 404,  404,      200,      200,   404,     SIGN_IN),
+    "library_rubric_foreign": (404, 404,  404,      404,      200,   404,     SIGN_IN),
 }
 
 # Taking back a role and withdrawing an invitation: the same rule (whoever may give it).
@@ -615,6 +636,34 @@ def page_url(world: World, page: str) -> str:
         "act_on_foreign": lambda: reverse("membership:act_on", args=["EE"]),
         "rules_own": lambda: reverse("membership:rules", args=["LV"]),
         "rules_foreign": lambda: reverse("membership:rules", args=["EE"]),
+        "library_mine": lambda: reverse("practices:mine"),
+        "library_reviews": lambda: reverse("practices:reviews"),
+        "library_new_own": lambda: reverse("practices:create", args=[world.schools["own"].pk]),
+        "library_new_other": lambda: reverse("practices:create", args=[world.schools["other"].pk]),
+        "library_new_network": lambda: reverse("practices:create_network", args=["LV"]),
+        "library_new_network_ee": lambda: reverse("practices:create_network", args=["EE"]),
+        "library_own_draft": lambda: reverse(
+            "practices:item", args=[world.practices["own_draft"].pk]
+        ),
+        "library_edit_own_draft": lambda: reverse(
+            "practices:edit", args=[world.practices["own_draft"].pk]
+        ),
+        "library_other_submitted": lambda: reverse(
+            "practices:item", args=[world.practices["other_submitted"].pk]
+        ),
+        "library_foreign_item": lambda: reverse(
+            "practices:item", args=[world.practices["foreign_submitted"].pk]
+        ),
+        "library_assign_other": lambda: reverse(
+            "practices:assign", args=[world.practices["other_submitted"].pk]
+        ),
+        "library_assign_foreign": lambda: reverse(
+            "practices:assign", args=[world.practices["foreign_submitted"].pk]
+        ),
+        "library_queue_own": lambda: reverse("practices:queue", args=["LV"]),
+        "library_queue_foreign": lambda: reverse("practices:queue", args=["EE"]),
+        "library_rubric_own": lambda: reverse("practices:rubric", args=["LV"]),
+        "library_rubric_foreign": lambda: reverse("practices:rubric", args=["EE"]),
     }
     return urls[page]()
 
