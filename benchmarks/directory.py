@@ -2,16 +2,22 @@
 
     .venv/bin/python -m benchmarks.directory [--schools 11500] [--countries 180]
         [--concurrency 8] [--duration 10] [--requests N] [--workers W] [--threads T]
+        [--no-page-cache] [--only search,search-many,...] [--database-url postgres://...]
 
 1. Makes sure var/bench/directory.sqlite3 holds a world-scale directory (see benchmarks.world:
-   Latvia's real schools plus generated ones in `--countries` countries, deterministic).
+   Latvia's real schools plus generated ones in `--countries` countries, deterministic), and
+   that its search index is complete (`manage.py rebuild_search_index` otherwise: the
+   generator bulk-creates schools). With `--database-url`, the same world is copied into that
+   PostgreSQL database (dumpdata/loaddata, once per generated world) and served from there.
 2. Starts gunicorn with config.settings.bench (production behaviour) on 127.0.0.1, on a free
    port, and waits until it answers.
 3. Measures, one after the other on the same server, the bare /healthz view (a Django view that
    returns "ok") and the directory pages, each with a warm-up first, using a separate
    keep-alive load generator process (benchmarks.loadgen) at `--concurrency` connections.
 4. Prints requests/s, p50 and p95 latency, and each page's throughput as a share of the bare
-   view's ("ratio"), with PASS/FAIL against the targets: ratio >= 0.35 and p95 < 60 ms.
+   view's ("ratio"), with PASS/FAIL against the targets: p95 < 60 ms, and ratio >= 0.5 with
+   the page cache on, >= 0.15 with it off (`--no-page-cache`: every page is rendered, as a
+   search nobody made before is).
 5. Weighs, before the load and so with nothing cached, the map page with its points and the
    CSV and JSON exports (one request after another): bytes, time to the first byte and to the
    last; PASS/FAIL against the targets: map page with points < 1 MB, exports streamed (the
@@ -46,9 +52,11 @@ from benchmarks.world import DEFAULT_DATABASE, DEFAULT_SEED
 BASE_DIR = Path(__file__).resolve().parent.parent
 BENCH_DIR = BASE_DIR / "var" / "bench"
 HOST = "127.0.0.1"
-TARGET_RATIO = 0.35
+TARGET_RATIO = 0.5
+# With the page cache off every page is rendered: what a new search always costs (issue 10).
+TARGET_RATIO_UNCACHED = 0.15
 TARGET_P95_MS = 60.0
-PUBLIC_STATUSES = ("endorsed", "candidate", "member", "dormant")
+PUBLIC_STATUSES = ("candidate", "member", "dormant")  # asphub.schools.models
 PROFILE_SLUGS = 24
 # Of them, schools with coordinates but neither municipality nor settlement (issue 8, item 1).
 PLACELESS_PROFILES = 4
@@ -77,6 +85,31 @@ def endpoints(profile_slugs: list[str], map_points: list[tuple[str, str]]) -> li
             ["/schools/?q=rigas+gimnazijas"],
             "search without diacritics, inflected: rigas gimnazijas",
         ),
+        Endpoint("search-prefix", ["/schools/?q=vidussk"], "search, a word being typed: vidussk"),
+        Endpoint(
+            "search-phrase",
+            ["/schools/?q=%22valsts+%C4%A3imn%C4%81zija%22"],
+            'search, a phrase: "valsts ģimnāzija"',
+        ),
+        Endpoint(
+            "search-facets",
+            ["/schools/?q=school&institution_type=secondary&ownership=state"],
+            "search with filters: school + secondary + state",
+        ),
+        Endpoint(
+            "search-mix",
+            [
+                "/schools/?q=skolas",
+                "/schools/?q=cesu",
+                "/schools/?q=izglitibas+iestade",
+                "/schools/?q=primary+school",
+                "/schools/?q=liepajas",
+                "/schools/?q=academy",
+                "/schools/?q=%22high+school%22",
+                "/schools/?q=pirmsskolas&country=LV",
+            ],
+            "8 searches in turn: inflected, no diacritics, English, phrase, with a filter",
+        ),  # fmt: skip
         Endpoint(
             "filter",
             ["/schools/?institution_type=secondary&municipality=LV-RIX"],
@@ -196,9 +229,99 @@ def server_env(args) -> dict:
     env = dict(os.environ)
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.bench"
     env["ASPHUB_BENCH_DATABASE"] = str(args.database)
+    env.pop("ASPHUB_BENCH_DATABASE_URL", None)
+    if args.database_url:
+        env["ASPHUB_BENCH_DATABASE_URL"] = args.database_url
     env["ASPHUB_BENCH_DIRECTORY_CACHE"] = "0" if args.no_page_cache else "1"
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     return env
+
+
+def _manage(args, *command: str, url: str | None = None, timeout: int = 900, **kwargs):
+    env = server_env(args)
+    env.pop("ASPHUB_BENCH_DATABASE_URL", None)
+    if url:
+        env["ASPHUB_BENCH_DATABASE_URL"] = url
+    return subprocess.run(
+        [sys.executable, "manage.py", *command],
+        cwd=BASE_DIR, env=env, check=True, timeout=timeout, **kwargs,
+    )  # fmt: skip
+
+
+def ensure_search_index(args) -> None:
+    """The generator bulk-creates schools, which skips the search index: rebuild it when it
+    does not hold exactly the public schools."""
+    connection = sqlite3.connect(f"file:{args.database}?mode=ro", uri=True)
+    try:
+        marks = ",".join("?" * len(PUBLIC_STATUSES))
+        public = connection.execute(
+            f"SELECT COUNT(*) FROM schools_school WHERE membership_status IN ({marks})",
+            PUBLIC_STATUSES,
+        ).fetchone()[0]
+        indexed = connection.execute(
+            "SELECT COUNT(*) FROM search_searchdocument WHERE kind = 'school'"
+        ).fetchone()[0]
+    finally:
+        connection.close()
+    if public != indexed:
+        log(f"==> Search index: {indexed} of {public} public schools; rebuilding")
+        _manage(args, "rebuild_search_index")
+        connection = sqlite3.connect(args.database)
+        try:
+            connection.execute("ANALYZE")
+            connection.commit()
+        finally:
+            connection.close()
+
+
+_META_TABLE_SQL = "CREATE TABLE IF NOT EXISTS bench_meta (key text PRIMARY KEY, value text)"
+
+# What is copied into PostgreSQL: the tables the directory reads (the search index is rebuilt
+# there, the generator's marker kept in a table of its own).
+COPIED_MODELS = [
+    "countries.country", "countries.subdivision", "taxonomy.flagshipnetwork",
+    "schools.school", "schools.flagshipparticipation",
+]  # fmt: skip
+
+
+def ensure_postgresql(args) -> None:
+    """Copy the SQLite world into the PostgreSQL database of --database-url, unless it holds
+    that world already (the generator's parameters are kept in a table there)."""
+    wanted = sqlite3.connect(f"file:{args.database}?mode=ro", uri=True)
+    try:
+        marker = wanted.execute("SELECT value FROM bench_meta WHERE key = 'params'").fetchone()[0]
+    finally:
+        wanted.close()
+    url = args.database_url
+    _manage(args, "migrate", "--noinput", "-v", "0", url=url)
+    probe = (
+        "from django.db import connection\n"
+        "with connection.cursor() as c:\n"
+        f"    c.execute({_META_TABLE_SQL!r})\n"
+        "    c.execute(\"SELECT value FROM bench_meta WHERE key = 'params'\")\n"
+        "    row = c.fetchone()\n"
+        "print(row[0] if row else '')\n"
+    )
+    current = _manage(args, "shell", "-c", probe, url=url, capture_output=True, text=True)
+    if current.stdout.strip() == marker:
+        return
+    log("==> Copying the world into PostgreSQL (once per generated world)")
+    dump = BENCH_DIR / "world.json"
+    with dump.open("w") as out:
+        _manage(args, "dumpdata", *COPIED_MODELS, stdout=out)
+    _manage(args, "flush", "--noinput", url=url)
+    _manage(args, "loaddata", str(dump), url=url)
+    _manage(args, "rebuild_search_index", url=url)
+    keep = (
+        "import sys\nfrom django.db import connection\n"
+        "with connection.cursor() as c:\n"
+        f"    c.execute({_META_TABLE_SQL!r})\n"
+        "    c.execute('DELETE FROM bench_meta')\n"
+        "    c.execute('INSERT INTO bench_meta VALUES (%s, %s)', ['params', sys.stdin.read()])\n"
+        "    c.execute('ANALYZE')\n"
+    )
+    _manage(args, "shell", "-c", keep, url=url, input=marker, text=True)
+    dump.unlink(missing_ok=True)
 
 
 def collect_static(args) -> None:
@@ -451,13 +574,13 @@ def measure(args, port: int, endpoint: Endpoint) -> dict:
     return json.loads(completed.stdout)
 
 
-def verdict(result: dict, bare_rps: float) -> tuple[float, str]:
+def verdict(result: dict, bare_rps: float, target_ratio: float) -> tuple[float, str]:
     ratio = result["rps"] / bare_rps if bare_rps else 0.0
-    ok = result["errors"] == 0 and ratio >= TARGET_RATIO and result["p95_ms"] < TARGET_P95_MS
+    ok = result["errors"] == 0 and ratio >= target_ratio and result["p95_ms"] < TARGET_P95_MS
     return ratio, "PASS" if ok else "FAIL"
 
 
-def table(rows: list[tuple[Endpoint, dict]]) -> tuple[str, bool]:
+def table(rows: list[tuple[Endpoint, dict]], target_ratio: float) -> tuple[str, bool]:
     bare_rps = next(result["rps"] for endpoint, result in rows if endpoint.bare)
     lines = [
         f"{'endpoint':<17} {'requests':>8} {'errors':>6} {'req/s':>8} {'p50 ms':>7} "
@@ -470,7 +593,7 @@ def table(rows: list[tuple[Endpoint, dict]]) -> tuple[str, bool]:
             ratio_text, mark = "1.00", "(baseline)" if result["errors"] == 0 else "FAIL"
             all_pass &= result["errors"] == 0
         else:
-            ratio, mark = verdict(result, bare_rps)
+            ratio, mark = verdict(result, bare_rps, target_ratio)
             ratio_text = f"{ratio:.2f}"
             all_pass &= mark == "PASS"
         lines.append(
@@ -517,6 +640,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="ASPHUB_DIRECTORY_CACHE off: every page rendered afresh (what a cache miss costs)",
     )
     parser.add_argument("--database", type=Path, default=DEFAULT_DATABASE, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="serve from this PostgreSQL database (postgres://...), a copy of the SQLite world",
+    )
     parser.add_argument("--regenerate", action="store_true", help="rebuild the database")
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
     args = parser.parse_args(argv)
@@ -529,6 +657,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if not 1 <= args.workers <= 4 * cpus or not 1 <= args.threads <= 64:
         parser.error("--workers or --threads out of range")
     args.database = args.database.resolve()
+    if args.database_url and not args.database_url.startswith(("postgres://", "postgresql://")):
+        parser.error("--database-url must be a PostgreSQL URL")
     return args
 
 
@@ -554,6 +684,10 @@ def main(argv: list[str] | None = None) -> int:
         shown = shown.relative_to(BASE_DIR)
     log(f"==> Database {shown}")
     ensure_database(args)
+    ensure_search_index(args)
+    if args.database_url:
+        ensure_postgresql(args)
+        log("==> Serving from PostgreSQL (--database-url)")
     collect_static(args)
     items = endpoints(
         profile_slugs(args.database, PROFILE_SLUGS), map_points(args.database, MAP_POINTS)
@@ -590,7 +724,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.stop()
         cpu.stop()
-    text, all_pass = table(rows)
+    target_ratio = TARGET_RATIO_UNCACHED if args.no_page_cache else TARGET_RATIO
+    text, all_pass = table(rows, target_ratio)
     log("")
     log(text)
     weight_text, weights_pass = weight_table(weights)
@@ -604,7 +739,7 @@ def main(argv: list[str] | None = None) -> int:
     if cpu.others > 0.1:
         log("WARNING: other work competed for the CPUs; run again on an idle machine.")
     log(
-        f"\nTargets for pages: ratio (page req/s / bare req/s) >= {TARGET_RATIO} and "
+        f"\nTargets for pages: ratio (page req/s / bare req/s) >= {target_ratio} and "
         f"p95 < {TARGET_P95_MS:g} ms at concurrency {args.concurrency}, no errors; the map page "
         f"with its points < {TARGET_MAP_BYTES:,} bytes; exports streamed, first byte < "
         f"{TARGET_EXPORT_FIRST_BYTE_MS:g} ms."

@@ -62,7 +62,7 @@ def school_directory_page(
     queryset: QuerySet[School],
     query: str,
     filters: Mapping[str, Sequence[str]],
-    number: object,
+    number: str | None,
     per_page: int,
 ) -> Page:
     """A page of the public directory, in Latvian alphabetical order. With a query, from the
@@ -74,7 +74,7 @@ def school_directory_page(
     if not query:
         return Paginator(queryset, per_page).get_page(number)
     try:
-        wanted = max(1, int(str(number)))
+        wanted = max(1, int(number or 1))
     except (TypeError, ValueError):
         wanted = 1
     found = search(

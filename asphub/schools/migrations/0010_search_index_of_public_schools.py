@@ -49,8 +49,7 @@ def create_triggers(apps, schema_editor) -> None:
         )
     elif vendor == "sqlite":
         schema_editor.execute(
-            f"CREATE TRIGGER {SQLITE_DELETE} AFTER DELETE ON schools_school\n"
-            f"BEGIN\n  {UNLIST}\nEND"
+            f"CREATE TRIGGER {SQLITE_DELETE} AFTER DELETE ON schools_school\nBEGIN\n  {UNLIST}\nEND"
         )
         schema_editor.execute(
             f"CREATE TRIGGER {SQLITE_STATUS} AFTER UPDATE OF membership_status "
@@ -93,7 +92,9 @@ def index_public_schools(apps, schema_editor) -> None:
             object_id=school.pk,
             title_terms=_terms(school.name),
             body_terms=_terms(
-                school.settlement, subdivision.name if subdivision else "", country.name_lv,
+                school.settlement,
+                subdivision.name if subdivision else "",
+                country.name_lv,
                 country.name_en,
             ),  # fmt: skip
             sort_title=school.sort_key,

@@ -30,9 +30,7 @@ DIRECTORY = "/schools/"
 
 
 def indexed_ids() -> set[int]:
-    return set(
-        SearchDocument.objects.filter(kind=SEARCH_KIND).values_list("object_id", flat=True)
-    )
+    return set(SearchDocument.objects.filter(kind=SEARCH_KIND).values_list("object_id", flat=True))
 
 
 def found(query: str = "", **options) -> list[int]:

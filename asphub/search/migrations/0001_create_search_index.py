@@ -79,44 +79,80 @@ def drop_full_text(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='SearchDocument',
+            name="SearchDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=30, verbose_name='kind')),
-                ('object_id', models.PositiveBigIntegerField(verbose_name='object')),
-                ('title_terms', models.TextField(blank=True, verbose_name='title terms')),
-                ('body_terms', models.TextField(blank=True, verbose_name='body terms')),
-                ('sort_title', models.CharField(blank=True, max_length=255, verbose_name='sort key of the title')),
-                ('sort_date', models.DateTimeField(blank=True, null=True, verbose_name='date')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=30, verbose_name="kind")),
+                ("object_id", models.PositiveBigIntegerField(verbose_name="object")),
+                ("title_terms", models.TextField(blank=True, verbose_name="title terms")),
+                ("body_terms", models.TextField(blank=True, verbose_name="body terms")),
+                (
+                    "sort_title",
+                    models.CharField(
+                        blank=True, max_length=255, verbose_name="sort key of the title"
+                    ),
+                ),
+                ("sort_date", models.DateTimeField(blank=True, null=True, verbose_name="date")),
             ],
             options={
-                'verbose_name': 'search document',
-                'verbose_name_plural': 'search documents',
-                'indexes': [models.Index(fields=['kind', 'sort_title', 'object_id'], name='search_doc_kind_title'), models.Index(fields=['kind', 'sort_date', 'id'], name='search_doc_kind_date')],
-                'constraints': [models.UniqueConstraint(fields=('kind', 'object_id'), name='search_document_unique_object')],
+                "verbose_name": "search document",
+                "verbose_name_plural": "search documents",
+                "indexes": [
+                    models.Index(
+                        fields=["kind", "sort_title", "object_id"], name="search_doc_kind_title"
+                    ),
+                    models.Index(fields=["kind", "sort_date", "id"], name="search_doc_kind_date"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("kind", "object_id"), name="search_document_unique_object"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SearchFacet',
+            name="SearchFacet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=30, verbose_name='facet')),
-                ('value', models.CharField(max_length=100, verbose_name='value')),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='facets', to='search.searchdocument', verbose_name='document')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=30, verbose_name="facet")),
+                ("value", models.CharField(max_length=100, verbose_name="value")),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="facets",
+                        to="search.searchdocument",
+                        verbose_name="document",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'search facet',
-                'verbose_name_plural': 'search facets',
-                'indexes': [models.Index(fields=['name', 'value', 'document'], name='search_facet_filter')],
-                'constraints': [models.UniqueConstraint(fields=('document', 'name', 'value'), name='search_facet_unique_value')],
+                "verbose_name": "search facet",
+                "verbose_name_plural": "search facets",
+                "indexes": [
+                    models.Index(fields=["name", "value", "document"], name="search_facet_filter")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("document", "name", "value"), name="search_facet_unique_value"
+                    )
+                ],
             },
         ),
         migrations.RunPython(create_full_text, drop_full_text),

@@ -197,7 +197,9 @@ def test_matching_ids_is_a_subquery_for_the_orm(library, django_assert_num_queri
             )
         )
     assert rows == {1, 2}
-    assert SearchDocument.objects.filter(kind=KIND, object_id__in=matching_ids(KIND, "")).count() == 5
+    assert (
+        SearchDocument.objects.filter(kind=KIND, object_id__in=matching_ids(KIND, "")).count() == 5
+    )
 
 
 def test_a_search_takes_a_fixed_number_of_queries(library, django_assert_num_queries):
