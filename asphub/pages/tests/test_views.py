@@ -161,7 +161,7 @@ def test_running_the_demo_set_up_again_keeps_roles_taken_back(loaded_network):
     assert not RoleAssignment.objects.filter(
         user__email="teacher@asphub.test", revoked_at__isnull=True
     ).exists()
-    assert User.objects.filter(email__endswith="@asphub.test").count() == 5
+    assert User.objects.filter(email__endswith="@asphub.test").count() == 6
 
 
 def test_the_home_map_shows_the_national_networks_schools(client, loaded_network):

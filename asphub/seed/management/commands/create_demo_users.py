@@ -17,6 +17,8 @@ DEMO_USERS = [
     ("admin@asphub.test", "Anna Administratore", Role.ADMINISTRATOR),
     ("coordinator@asphub.test", "Jānis Koordinators", Role.NATIONAL_COORDINATOR),
     ("reviewer@asphub.test", "Līga Recenzente", Role.REVIEWER),
+    # A library item needs two reviewers.
+    ("reviewer2@asphub.test", "Māris Vērtētājs", Role.REVIEWER),
     ("school@asphub.test", "Pēteris Skolas-Koordinators", Role.SCHOOL_COORDINATOR),
     ("teacher@asphub.test", "Ilze Skolotāja", Role.TEACHER),
 ]
