@@ -36,12 +36,14 @@ def practice_facets(practice: Practice) -> dict[str, list[str]]:
         "theme": [area.slug for area in practice.thematic_areas.all()],
         "pillar": [pillar.slug for pillar in practice.pillars.all()],
         "sdg": [str(goal.number) for goal in practice.sdgs.all()],
-        "flagship": [practice.flagship.slug] if practice.flagship_id else [],
+        "flagship": [practice.flagship.slug] if practice.flagship is not None else [],
         "language": [practice.language],
         "licence": [practice.licence],
         "school": [school.slug] if school is not None else [],
         "municipality": (
-            [school.subdivision.code] if school is not None and school.subdivision_id else []
+            [school.subdivision.code]
+            if school is not None and school.subdivision is not None
+            else []
         ),
         "year": [str(practice.published_at.year)] if practice.published_at else [],
         "country": [practice.country.code],

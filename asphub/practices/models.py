@@ -255,7 +255,7 @@ class Practice(TimeStampedModel):
 
     @property
     def licence_url(self) -> str:
-        return LICENCE_URLS.get(self.licence, "")
+        return LICENCE_URLS.get(Licence(self.licence), "") if self.licence in Licence.values else ""
 
     @property
     def is_public(self) -> bool:

@@ -140,9 +140,9 @@ def visible_practices(user: Visitor) -> QuerySet[Practice]:
     condition |= Q(country_id__in=roles.national_coordinator_in) & (
         ~Q(status=PracticeStatus.DRAFT) | Q(school__isnull=True)
     )
-    if user is not None and getattr(user, "is_authenticated", False):
+    if user is not None and user.is_authenticated:
         condition |= Q(
-            Exists(ReviewAssignment.objects.filter(practice=OuterRef("pk"), reviewer=user))
+            Exists(ReviewAssignment.objects.filter(practice=OuterRef("pk"), reviewer_id=user.pk))
         ) & ~Q(status=PracticeStatus.DRAFT)
     return Practice.objects.filter(condition)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -141,6 +142,14 @@ def held_files(actor: Actor, ids: Iterable[Any]) -> list[PracticeFile]:
     return list(PracticeFile.objects.filter(pk__in=wanted, uploaded_by=user, practice__isnull=True))
 
 
+def _delete_stored(names: Sequence[str]) -> None:
+    """Remove stored files once the rows that named them are gone (after the commit: a
+    rolled-back change keeps its files)."""
+    storage = PracticeFile.file.field.storage
+    for name in names:
+        storage.delete(name)
+
+
 def _attach(practice: Practice, files: Sequence[PracticeFile]) -> list[PracticeFile]:
     if not files:
         return []
@@ -154,7 +163,7 @@ def _attach(practice: Practice, files: Sequence[PracticeFile]) -> list[PracticeF
     PracticeFile.objects.filter(pk__in=ids, practice__isnull=True).update(practice=practice)
     attached = list(practice.files.filter(pk__in=ids))
     for file in attached:
-        transaction.on_commit(lambda pk=file.pk: extract_file_text.enqueue(pk))
+        transaction.on_commit(partial(extract_file_text.enqueue, file.pk))
     return attached
 
 
@@ -285,7 +294,7 @@ def practice_update(
         for file in removed:
             name = file.file.name
             file.delete()
-            transaction.on_commit(lambda name=name: PracticeFile.file.field.storage.delete(name))
+            transaction.on_commit(partial(_delete_stored, [name]))
         _attach(stored, files)
         audit_record(
             actor=actor,
@@ -316,8 +325,7 @@ def practice_delete_draft(*, actor: Actor, practice: Practice) -> None:
             before=_snapshot(stored),
         )
         stored.delete()
-        storage = PracticeFile.file.field.storage
-        transaction.on_commit(lambda: [storage.delete(name) for name in names])
+        transaction.on_commit(partial(_delete_stored, names))
 
 
 # -- evaluate ---------------------------------------------------------------------------------
