@@ -485,7 +485,7 @@ def _read_json(text: str) -> ParsedCatalogue:
     items = document.get("practices") if isinstance(document, dict) else document
     if not isinstance(items, list):
         raise CatalogueFileError(
-            _("The file holds no list of practices (\u201cpractices\u201d)."), code="no_list"
+            _("The file holds no list of practices (“practices”)."), code="no_list"
         )
     parsed = ParsedCatalogue()
     ignored: dict[str, None] = {}

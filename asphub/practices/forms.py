@@ -13,6 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from asphub.core.documents import ACCEPT_ATTRIBUTE, CheckedAttachment, validate_attachment
 from asphub.core.validators import validate_single_line
@@ -143,7 +144,12 @@ class PracticeForm(forms.ModelForm):
         uploads = self.cleaned_data.get("new_files") or []
         if len(uploads) > MAX_FILES:
             raise ValidationError(
-                _("Add at most %(count)s files at once.") % {"count": MAX_FILES},
+                ngettext(
+                    "Add at most %(count)s file at once.",
+                    "Add at most %(count)s files at once.",
+                    MAX_FILES,
+                )
+                % {"count": MAX_FILES},
                 code="too_many_files",
             )
         refusals = []

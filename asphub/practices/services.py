@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from asphub.accounts.models import User
 from asphub.audit.models import AuditAction
@@ -156,7 +157,12 @@ def _attach(practice: Practice, files: Sequence[PracticeFile]) -> list[PracticeF
     count = practice.files.count()
     if count + len(files) > MAX_FILES:
         raise ValidationError(
-            _("An item may have at most %(count)s files.") % {"count": MAX_FILES},
+            ngettext(
+                "An item may have at most %(count)s file.",
+                "An item may have at most %(count)s files.",
+                MAX_FILES,
+            )
+            % {"count": MAX_FILES},
             code="too_many_files",
         )
     ids = [held.pk for held in files]
@@ -172,7 +178,12 @@ def _write_links(practice: Practice, links: Sequence[dict[str, str]] | None) -> 
         return
     if len(links) > MAX_LINKS:
         raise ValidationError(
-            _("An item may have at most %(count)s links.") % {"count": MAX_LINKS},
+            ngettext(
+                "An item may have at most %(count)s link.",
+                "An item may have at most %(count)s links.",
+                MAX_LINKS,
+            )
+            % {"count": MAX_LINKS},
             code="too_many_links",
         )
     practice.links.all().delete()
@@ -463,7 +474,12 @@ def reviewers_assign(
         )
         if len(already | wanted) < MIN_REVIEWERS:
             raise ValidationError(
-                _("Assign at least %(count)s reviewers.") % {"count": MIN_REVIEWERS},
+                ngettext(
+                    "Assign at least %(count)s reviewer.",
+                    "Assign at least %(count)s reviewers.",
+                    MIN_REVIEWERS,
+                )
+                % {"count": MIN_REVIEWERS},
                 code="too_few_reviewers",
             )
         created = [
@@ -655,7 +671,12 @@ def practice_decide(
         sent = stored.assignments.filter(round=stored.round, submitted_at__isnull=False).count()
         if sent < MIN_REVIEWERS:
             raise ValidationError(
-                _("Wait for at least %(count)s reviews.") % {"count": MIN_REVIEWERS},
+                ngettext(
+                    "Wait for at least %(count)s review.",
+                    "Wait for at least %(count)s reviews.",
+                    MIN_REVIEWERS,
+                )
+                % {"count": MIN_REVIEWERS},
                 code="reviews_missing",
             )
         before = _snapshot(stored)
