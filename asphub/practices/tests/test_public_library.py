@@ -167,7 +167,7 @@ def test_the_item_page_describes_itself_as_a_learning_resource(client, school):
     assert "<script>alert(1)</script>" not in html
     assert 'href="javascript' not in html
     assert "<img" not in html
-    assert "Creative Commons Attribution 4.0" in html
+    assert 'href="https://creativecommons.org/licenses/by/4.0/" rel="license' in html
 
 
 def test_a_file_downloads_as_an_attachment_and_is_counted(client, school):
