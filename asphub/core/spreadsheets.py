@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 
@@ -30,3 +32,11 @@ def spreadsheet_safe(value: object) -> object:
     ):
         return "'" + value
     return value
+
+
+def spreadsheet_reader(text: str):
+    """A csv reader of a spreadsheet saved as CSV: comma- or semicolon-separated (a Latvian
+    Excel writes ";"), as its header line shows; strict, so a broken quote is an error."""
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)

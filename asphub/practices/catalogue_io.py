@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import datetime
 import hashlib
-import io
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -42,7 +41,12 @@ from asphub.audit.models import AuditAction
 from asphub.audit.services import audit_record
 from asphub.core.bilingual import current_content_language
 from asphub.core.documents import random_storage_name, validate_attachment
-from asphub.core.spreadsheets import FORMULA_STARTS, EchoBuffer, spreadsheet_safe
+from asphub.core.spreadsheets import (
+    FORMULA_STARTS,
+    EchoBuffer,
+    spreadsheet_reader,
+    spreadsheet_safe,
+)
 from asphub.core.storage import private_storage
 from asphub.core.validators import validate_single_line
 from asphub.countries.models import Country
@@ -382,9 +386,7 @@ def _unsafe_undone(value: str) -> str:
 
 
 def _read_csv(text: str) -> ParsedCatalogue:
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    reader = spreadsheet_reader(text)
     try:
         header = next(reader)
     except StopIteration as empty:

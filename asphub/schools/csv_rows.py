@@ -7,13 +7,13 @@ Each row is checked by `SchoolRowForm`; problems are reported with the file's li
 from __future__ import annotations
 
 import csv
-import io
 from dataclasses import dataclass, field
 
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from asphub.core.spreadsheets import spreadsheet_reader
 from asphub.core.text import strip_diacritics
 from asphub.core.validators import validate_single_line
 
@@ -47,9 +47,7 @@ def read_school_csv(content: bytes) -> ParsedFile:
             _("The file is not UTF-8 text (line %(line)s). Save it as “CSV UTF-8” and try again.")
             % {"line": line}
         ) from error
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    reader = spreadsheet_reader(text)
     try:
         header = next(reader)
     except StopIteration as empty:
