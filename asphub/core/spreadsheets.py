@@ -1,4 +1,4 @@
-"""Writing CSV that people open in spreadsheets."""
+"""CSV that people open in spreadsheets: written safely, and read from their exports."""
 
 from __future__ import annotations
 

@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.db.models import Exists, OuterRef
+from django.utils.choices import BaseChoiceIterator
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
@@ -30,6 +31,43 @@ def _attributes(attrs: dict) -> str:
     return "".join(html)
 
 
+class RenderedOptions(BaseChoiceIterator):
+    """An option list as text, with the HTML of each option written once: the lists are
+    memoized per data version (see SchoolDirectoryFilter._reuse_option_lists), so a page only
+    joins the pieces, instead of escaping some 250 values and labels again on every request.
+    Iterates as the (value, label) pairs of text it was made from. Raises ValueError for option
+    groups, which FastSelect leaves to Django."""
+
+    def __init__(self, choices):
+        pairs = []
+        html = []
+        for option_value, option_label in choices:
+            if isinstance(option_label, (list, tuple)):  # option groups: not used here
+                raise ValueError("option groups")
+            option_value = "" if option_value is None else str(option_value)
+            # As {{ widget.label }} does: localized if not text (str() of a lazy translation
+            # is what escaping it gives).
+            if not isinstance(option_label, str):
+                option_label = localize(option_label)
+            option_label = str(option_label)
+            pairs.append((option_value, option_label))
+            html.append(
+                (
+                    option_value,
+                    f'\n  <option value="{conditional_escape(option_value)}"',
+                    f">{conditional_escape(option_label)}</option>\n",
+                )
+            )
+        self.pairs = tuple(pairs)
+        self.html = tuple(html)
+
+    def __iter__(self):
+        return iter(self.pairs)
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+
 class FastSelect(forms.Select):
     """Django's Select, rendered in Python: exactly the HTML of its templates (select.html,
     select_option.html, attrs.html), without rendering a template for every option. The
@@ -39,22 +77,22 @@ class FastSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         if self.allow_multiple_selected:
             return super().render(name, value, attrs, renderer)
+        options = self.choices
+        if not isinstance(options, RenderedOptions):
+            try:
+                options = RenderedOptions(options)
+            except ValueError:
+                return super().render(name, value, attrs, renderer)
         chosen = self.format_value(value)
         html = [f'<select name="{conditional_escape(name)}"']
         html.append(_attributes(self.build_attrs(self.attrs, attrs)) + ">")
         has_selected = False
-        for option_value, option_label in self.choices:
-            if isinstance(option_label, (list, tuple)):  # option groups: not used here
-                return super().render(name, value, attrs, renderer)
-            option_value = "" if option_value is None else str(option_value)
-            if not isinstance(option_label, str):
-                option_label = localize(option_label)  # as {{ widget.label }} does
-            selected = not has_selected and option_value in chosen
-            has_selected = has_selected or selected
-            html.append(
-                f'\n  <option value="{conditional_escape(option_value)}"'
-                f"{' selected' if selected else ''}>{conditional_escape(option_label)}</option>\n"
-            )
+        for option_value, start, end in options.html:
+            if not has_selected and option_value in chosen:
+                has_selected = True
+                html.append(start + " selected" + end)
+            else:
+                html.append(start + end)
         html.append("\n</select>")  # the form renderer strips the trailing newline
         return mark_safe("".join(html))
 
@@ -143,27 +181,31 @@ class SchoolDirectoryFilter(django_filters.FilterSet):
     def form(self):
         if not hasattr(self, "_form"):
             form = super().form
-            if settings.ASPHUB_DIRECTORY_CACHE:
-                self._reuse_option_lists(form)
+            self._reuse_option_lists(form)
         return self._form
 
     def _reuse_option_lists(self, form) -> None:
-        """The option lists change only with the directory's data: build each once per data
-        version and language in this process, instead of querying and building them on every
-        request. Only the widgets get the lists; validation still looks values up in the
-        fields' querysets."""
+        """The option lists change only with the directory's data (and the language): build
+        each once per data version and language in this process, with its HTML
+        (RenderedOptions), instead of querying and building them on every request. Correct
+        with the page cache on or off: the version changes in the same statement as the data
+        (database triggers, see page_cache). Only the widgets get the lists; validation still
+        looks values up in the fields' querysets."""
         version = current_version()
         language = get_language()
         for name, extra in (
             ("country", ""),
             ("municipality", self._municipality_country),
             ("flagship", ""),
+            ("institution_type", ""),
+            ("ownership", ""),
+            ("status", ""),
         ):
             field = form.fields[name]
             field.widget.choices = memoized(
                 version,
-                ("choices", name, extra, language),
-                lambda field=field: tuple((str(v), str(label)) for v, label in field.choices),
+                ("options", name, extra, language),
+                lambda field=field: RenderedOptions(field.choices),
             )
 
     def search_name(self, queryset, name, value):
