@@ -446,7 +446,7 @@ def _check_relationships(archive: zipfile.ZipFile, name: str) -> None:
     def relationship(element: str, attributes: dict[str, str]) -> None:
         if local_name(element) != "Relationship":
             return
-        if attributes.get("TargetMode", "").casefold() != "external":
+        if attributes.get("TargetMode", "").strip().casefold() != "external":
             return
         kind = attributes.get("Type", "").rpartition("/")[2].casefold()
         target = attributes.get("Target", "").strip().casefold()

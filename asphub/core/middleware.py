@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 
 
@@ -47,12 +49,19 @@ class RequestBoundsMiddleware:
 
     * a NUL character in the address (PostgreSQL refuses it in any text it is compared with,
       which would make a lookup fail with a server error): 400;
-    * a body larger than ASPHUB_MAX_REQUEST_BYTES (the largest upload is 10 MB): 413, before
-      it is read. The web server in front should refuse such bodies too.
+    * a body larger than ASPHUB_MAX_REQUEST_BYTES (ASPHUB_LARGE_REQUEST_BYTES on the pages
+      that take large uploads, ASPHUB_LARGE_REQUEST_PATHS): 413, before it is read. The web
+      server in front should refuse such bodies too.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
+        self.large_paths = re.compile(settings.ASPHUB_LARGE_REQUEST_PATHS)
+
+    def _limit(self, request: HttpRequest) -> int:
+        if self.large_paths.match(request.path):
+            return settings.ASPHUB_LARGE_REQUEST_BYTES
+        return settings.ASPHUB_MAX_REQUEST_BYTES
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
@@ -64,12 +73,14 @@ class RequestBoundsMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > settings.ASPHUB_MAX_REQUEST_BYTES:
-            response = HttpResponse(
-                "The request is too large.",
+        limit = self._limit(request)
+        if length > limit:
+            # A page, not a bare refusal: the person learns the limit, and Back returns them to
+            # the form as they left it.
+            return render(
+                request,
+                "413.html",
+                {"megabytes": limit // (1024 * 1024)},
                 status=413,
-                content_type="text/plain; charset=utf-8",
             )
-            response["Connection"] = "close"
-            return response
         return self.get_response(request)

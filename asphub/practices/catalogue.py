@@ -12,7 +12,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from asphub.countries.models import Subdivision
-from asphub.schools.models import School
+from asphub.schools.selectors import public_schools
 from asphub.search.selectors import SearchResult, search
 from asphub.taxonomy.models import FlagshipNetwork, Pillar, SustainableDevelopmentGoal, ThematicArea
 
@@ -114,13 +114,14 @@ def _labels(name: str, values: Sequence[str]) -> dict[str, str]:
     if name == "flagship":
         return {f.slug: str(f) for f in FlagshipNetwork.objects.filter(slug__in=values)}
     if name == "sdg":
-        numbers = [int(v) for v in values if v.isdigit()]
+        numbers = [int(v) for v in values if v.isascii() and v.isdigit() and len(v) <= 3]
         return {
             str(goal.number): f"{goal.number}. {goal}"
             for goal in SustainableDevelopmentGoal.objects.filter(number__in=numbers)
         }
     if name == "school":
-        return dict(School.objects.filter(slug__in=values).values_list("slug", "name"))
+        # Listed schools only: a filter value must not confirm that an application exists.
+        return dict(public_schools().filter(slug__in=values).values_list("slug", "name"))
     if name == "municipality":
         return {s.code: str(s) for s in Subdivision.objects.filter(code__in=values)}
     return {value: value for value in values}

@@ -34,9 +34,12 @@ from .models import (
     PracticeFile,
     RubricCriterion,
 )
-from .services import MANY_FIELDS, MAX_FILES, MAX_LINKS, TEXT_FIELDS, ScoreInput
+from .services import MANY_FIELDS, MAX_LINKS, TEXT_FIELDS, ScoreInput
 
 NOT_APPLICABLE = "na"
+# Files one save takes (the request's size limit, ASPHUB_LARGE_REQUEST_BYTES, allows 4 of
+# 25 MB); an item collects more over several saves.
+MAX_FILES_PER_SAVE = 4
 SCORE_LABELS = {
     0: _("0 – not shown"),
     1: _("1 – partly"),
@@ -105,7 +108,7 @@ class PracticeForm(forms.ModelForm):
         required=False,
         help_text=_(
             "PDF, DOCX, ODT, PPTX, ODP, XLSX, ODS, PNG or JPEG, at most 25 MB each. You may "
-            "choose several at once."
+            "choose up to 4 at once."
         ),
         widget=MultipleFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}),
     )
@@ -142,14 +145,14 @@ class PracticeForm(forms.ModelForm):
 
     def clean_new_files(self) -> list[UploadedFile]:
         uploads = self.cleaned_data.get("new_files") or []
-        if len(uploads) > MAX_FILES:
+        if len(uploads) > MAX_FILES_PER_SAVE:
             raise ValidationError(
                 ngettext(
                     "Add at most %(count)s file at once.",
                     "Add at most %(count)s files at once.",
-                    MAX_FILES,
+                    MAX_FILES_PER_SAVE,
                 )
-                % {"count": MAX_FILES},
+                % {"count": MAX_FILES_PER_SAVE},
                 code="too_many_files",
             )
         refusals = []

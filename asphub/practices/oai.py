@@ -111,13 +111,22 @@ def _practice_pk(identifier: str) -> int | None:
     if not identifier.startswith(prefix):
         return None
     number = identifier[len(prefix) :]
-    if not number.isascii() or not number.isdigit() or len(number) > 18:
+    # One identifier per item: "0006" is not item 6.
+    if not number.isascii() or not number.isdigit() or len(number) > 18 or number[0] == "0":
         return None
     return int(number)
 
 
 def datestamp(moment: datetime.datetime) -> str:
     return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _later(moment: datetime.datetime, step: datetime.timedelta) -> datetime.datetime:
+    # The last day a datetime holds (9999-12-31) has no day after it: "until then" is "ever".
+    try:
+        return moment + step
+    except OverflowError:
+        return datetime.datetime.max.replace(tzinfo=datetime.UTC)
 
 
 def _parse_date(value: str, *, end_of: bool) -> tuple[datetime.datetime, str]:
@@ -129,7 +138,7 @@ def _parse_date(value: str, *, end_of: bool) -> tuple[datetime.datetime, str]:
         except ValueError:
             raise OaiError("badArgument", f"Not a date: {value}") from None
         moment = datetime.datetime.combine(day, datetime.time(), tzinfo=datetime.UTC)
-        return (moment + datetime.timedelta(days=1) if end_of else moment), "day"
+        return (_later(moment, datetime.timedelta(days=1)) if end_of else moment), "day"
     if _SECONDS.fullmatch(value):
         try:
             moment = datetime.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(
@@ -137,7 +146,7 @@ def _parse_date(value: str, *, end_of: bool) -> tuple[datetime.datetime, str]:
             )
         except ValueError:
             raise OaiError("badArgument", f"Not a date and time: {value}") from None
-        return (moment + datetime.timedelta(seconds=1) if end_of else moment), "seconds"
+        return (_later(moment, datetime.timedelta(seconds=1)) if end_of else moment), "seconds"
     raise OaiError(
         "badArgument", f"Dates are YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ (UTC), not {value}."
     )
@@ -266,7 +275,17 @@ def _resumed(verb: str, token: str) -> Resumption:
             cursor=int(payload["c"]),
             complete_size=int(payload["n"]),
         )
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        # Whatever the signature, the token's values must be of their kinds.
+        texts = (query.verb, query.from_, query.until, query.set_spec)
+        if not all(value is None or isinstance(value, str) for value in texts):
+            raise TypeError("a token's dates and set are text")
+        if min(resumption.after_pk, resumption.cursor, resumption.complete_size) < 0:
+            raise ValueError("a token's positions are not negative")
+        if query.from_:
+            _parse_date(query.from_, end_of=False)
+        if query.until:
+            _parse_date(query.until, end_of=True)
+    except (signing.BadSignature, KeyError, TypeError, ValueError, OaiError):
         raise OaiError(
             "badResumptionToken", "The resumption token is invalid or expired."
         ) from None

@@ -140,10 +140,14 @@ def visible_practices(user: Visitor) -> QuerySet[Practice]:
     condition |= Q(country_id__in=roles.national_coordinator_in) & (
         ~Q(status=PracticeStatus.DRAFT) | Q(school__isnull=True)
     )
-    if user is not None and user.is_authenticated:
-        condition |= Q(
-            Exists(ReviewAssignment.objects.filter(practice=OuterRef("pk"), reviewer_id=user.pk))
-        ) & ~Q(status=PracticeStatus.DRAFT)
+    if user is not None and user.is_authenticated and roles.reviewer_in:
+        # Only while the person is still a reviewer of the item's country: a role taken back
+        # stops working on the next request, assignments or not.
+        condition |= (
+            Q(Exists(ReviewAssignment.objects.filter(practice=OuterRef("pk"), reviewer_id=user.pk)))
+            & Q(country_id__in=roles.reviewer_in)
+            & ~Q(status=PracticeStatus.DRAFT)
+        )
     return Practice.objects.filter(condition)
 
 
@@ -153,6 +157,7 @@ def assigned_reviews(user) -> QuerySet[ReviewAssignment]:
     return (
         ReviewAssignment.objects.filter(
             reviewer=user,
+            practice__country_id__in=roles_of(user).reviewer_in,
             submitted_at__isnull=True,
             round=F("practice__round"),
             practice__status=PracticeStatus.IN_REVIEW,
@@ -164,7 +169,11 @@ def assigned_reviews(user) -> QuerySet[ReviewAssignment]:
 
 def sent_reviews(user) -> QuerySet[ReviewAssignment]:
     return (
-        ReviewAssignment.objects.filter(reviewer=user, submitted_at__isnull=False)
+        ReviewAssignment.objects.filter(
+            reviewer=user,
+            practice__country_id__in=roles_of(user).reviewer_in,
+            submitted_at__isnull=False,
+        )
         .select_related("practice", "practice__school")
         .order_by("-submitted_at", "-id")
     )

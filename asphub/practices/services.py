@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -131,13 +132,41 @@ def files_hold(*, actor: Actor, attachments: Sequence[CheckedAttachment]) -> lis
             )
             stored.save()
             held.append(stored)
+        transaction.on_commit(purge_stale_held_files)
     return held
+
+
+HELD_PURGE_BATCH = 200
+
+
+def purge_stale_held_files() -> int:
+    """Remove files held for a form that was never saved, once they are a day old (a few
+    hundred at a time: run after each upload, so the held files never pile up)."""
+    cutoff = timezone.now() - timedelta(hours=HELD_FILE_HOURS)
+    stale = list(
+        PracticeFile.objects.filter(practice__isnull=True, created_at__lt=cutoff)
+        .order_by("created_at")
+        .values_list("pk", "file")[:HELD_PURGE_BATCH]
+    )
+    if not stale:
+        return 0
+    removed = []
+    with transaction.atomic():
+        for pk, name in stale:
+            # One by one, each only if still unattached: a file attached meanwhile stays.
+            deleted, _kinds = PracticeFile.objects.filter(pk=pk, practice__isnull=True).delete()
+            if deleted:
+                removed.append(name)
+        transaction.on_commit(partial(_delete_stored, removed))
+    return len(removed)
 
 
 def held_files(actor: Actor, ids: Iterable[Any]) -> list[PracticeFile]:
     """Of these ids, the files this person uploaded and has not attached yet."""
     user = _actor_user(actor)
-    wanted = [int(pk) for pk in ids if str(pk).isdigit()][:MAX_FILES]
+    wanted = [
+        int(pk) for pk in ids if str(pk).isascii() and str(pk).isdigit() and len(str(pk)) <= 18
+    ][:MAX_FILES]
     if user is None or not wanted:
         return []
     return list(PracticeFile.objects.filter(pk__in=wanted, uploaded_by=user, practice__isnull=True))

@@ -126,8 +126,11 @@ MEDIA_ROOT = BASE_DIR / "var" / "media"
 # certificates from UNESCO): outside MEDIA_ROOT, so no web server serves them; views that
 # check permission send them.
 PRIVATE_MEDIA_ROOT = BASE_DIR / "var" / "private"
-# The largest request body taken (uploads are 10 MB at most, with the form around them).
+# The largest request body taken (an applicant's letter is 10 MB at most, with the form around it).
 ASPHUB_MAX_REQUEST_BYTES = 12 * 1024 * 1024
+# Pages that take more: a library item's form, with up to 4 files of 25 MB each at a time.
+ASPHUB_LARGE_REQUEST_BYTES = 4 * 25 * 1024 * 1024 + 2 * 1024 * 1024
+ASPHUB_LARGE_REQUEST_PATHS = r"^/(?:[a-z]{2}/)?dashboard/library/(?:new/|\d+/edit/)"
 # Whether Django itself serves MEDIA_ROOT (the local trial does; production's web server does).
 ASPHUB_SERVE_MEDIA = False
 STORAGES = {

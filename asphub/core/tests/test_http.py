@@ -237,3 +237,24 @@ def test_a_body_larger_than_any_upload_is_refused_before_it_is_read(client, sett
     settings.ASPHUB_MAX_REQUEST_BYTES = 1000
     response = client.post("/apply/", data=b"x" * 2000, content_type="application/octet-stream")
     assert response.status_code == 413
+
+
+@pytest.mark.django_db
+def test_the_library_form_takes_larger_bodies_than_other_pages(client, settings):
+    settings.ASPHUB_MAX_REQUEST_BYTES = 1000
+    settings.ASPHUB_LARGE_REQUEST_BYTES = 5000
+    body = b"x" * 2000
+
+    other = client.post("/apply/", data=body, content_type="application/octet-stream")
+    library = client.post(
+        "/dashboard/library/7/edit/", data=body, content_type="application/octet-stream"
+    )
+    too_large = client.post(
+        "/en/dashboard/library/new/school/1/",
+        data=b"x" * 6000,
+        content_type="application/octet-stream",
+    )
+
+    assert other.status_code == 413
+    assert library.status_code != 413
+    assert too_large.status_code == 413

@@ -460,3 +460,32 @@ def test_a_page_costs_the_same_queries_for_few_and_many_records(
 
     assert len(many.captured_queries) == len(few.captured_queries)
     assert len(following.captured_queries) <= len(few.captured_queries)
+
+
+def test_a_signed_token_with_values_of_the_wrong_kind_is_refused(client, school, monkeypatch):
+    monkeypatch.setattr(oai, "PAGE_SIZE", 1)
+    for _ in range(2):
+        PublishedPracticeFactory(school=school)
+    root = _get(client, verb="ListIdentifiers", metadataPrefix="oai_dc")
+    token = root.find("oai:ListIdentifiers/oai:resumptionToken", NS).text
+    payload = signing.loads(token, salt=oai.TOKEN_SALT)
+
+    for changed in ({"u": 5}, {"u": "9999-99-99"}, {"n": -3}, {"s": ["theme:x"]}):
+        odd = signing.dumps({**payload, **changed}, salt=oai.TOKEN_SALT, compress=True)
+        assert _error_code(_get(client, verb="ListIdentifiers", resumptionToken=odd)) == (
+            "badResumptionToken"
+        ), changed
+
+
+def test_the_last_day_there_is_and_an_identifier_with_leading_zeros(client, school):
+    published = PublishedPracticeFactory(school=school)
+    identifier = oai.oai_identifier(published.pk)
+    padded = identifier.replace(f"/{published.pk}", f"/000{published.pk}")
+
+    until_the_end = _get(
+        client, verb="ListIdentifiers", metadataPrefix="oai_dc", until="9999-12-31"
+    )
+    padded_record = _get(client, verb="GetRecord", metadataPrefix="oai_dc", identifier=padded)
+
+    assert _error_code(until_the_end) is None
+    assert _error_code(padded_record) == "idDoesNotExist"

@@ -18,10 +18,11 @@ from asphub.core.documents import validate_attachment
 from asphub.core.tests import samples
 from asphub.mail.tests.queue import run_queued_tasks
 from asphub.practices.indexing import index_practice, rebuild_practice_index
-from asphub.practices.models import Practice, PracticeStatus
-from asphub.practices.services import files_hold, practice_create
+from asphub.practices.models import Practice, PracticeFile, PracticeStatus
+from asphub.practices.services import files_hold, practice_create, purge_stale_held_files
 from asphub.roles.models import Role
 from asphub.roles.tests.factories import person_with
+from asphub.schools.models import MembershipStatus
 from asphub.schools.tests.factories import CountryFactory, SchoolFactory
 from asphub.taxonomy.models import ThematicArea
 
@@ -323,3 +324,48 @@ def test_words_inside_an_attached_document_are_found_once_the_worker_has_read_it
     assert before.context["search"].result.total == 0
     assert [item.pk for item in after.context["items"]] == [practice.pk]
     assert "Fotosintēzes" in practice.files.get().extracted_text
+
+
+@pytest.mark.parametrize("value", ["²", "①", "99999999999999999999", "-1", "", "x" * 200])
+def test_odd_filter_values_are_ignored(client, school, value):
+    make(school, title="Ūdens stunda", status=PracticeStatus.PUBLISHED)
+    for name in ("sdg", "school", "theme", "year", "level"):
+        assert client.get(reverse("practices:catalogue"), {name: value}).status_code == 200
+
+
+def test_a_filter_does_not_name_a_school_that_is_not_listed(client, school):
+    applicant = SchoolFactory(
+        country=school.country,
+        name="Slepenā pieteikuma skola",
+        membership_status=MembershipStatus.SUBMITTED,
+    )
+
+    page = client.get(reverse("practices:catalogue"), {"school": applicant.slug})
+
+    assert "Slepenā pieteikuma skola" not in page.content.decode()
+
+
+def test_held_files_a_day_old_are_removed_and_attached_ones_stay(
+    school, django_capture_on_commit_callbacks
+):
+    uploader = _uploader(school)
+    checked = validate_attachment(SimpleUploadedFile("a.pdf", _pdf("x")))
+    old_held, attached = files_hold(actor=uploader, attachments=[checked, checked])
+    practice = practice_create(
+        actor=StandIn.COMMAND_LINE,
+        school=school,
+        data={"title": "Ar datni", "summary": "-"},
+        files=[attached],
+    )
+    long_ago = timezone.now() - timezone.timedelta(days=2)
+    PracticeFile.objects.filter(pk__in=[old_held.pk, attached.pk]).update(created_at=long_ago)
+    storage = old_held.file.storage
+
+    with django_capture_on_commit_callbacks(execute=True):
+        removed = purge_stale_held_files()
+
+    assert removed == 1
+    assert not storage.exists(old_held.file.name)
+    assert not PracticeFile.objects.filter(pk=old_held.pk).exists()
+    assert practice.files.get().pk == attached.pk
+    assert storage.exists(attached.file.name)

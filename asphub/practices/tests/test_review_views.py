@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from asphub.accounts.tests.factories import enrol_authenticator
+from asphub.audit.models import StandIn
 from asphub.practices.models import PracticeStatus, ReviewAssignment, RubricCriterion
 from asphub.practices.services import (
     ScoreInput,
@@ -26,7 +27,8 @@ from asphub.practices.tests.factories import (
     PublishedPracticeFactory,
     SubmittedPracticeFactory,
 )
-from asphub.roles.models import Role
+from asphub.roles.models import Role, RoleAssignment
+from asphub.roles.services import role_revoke
 from asphub.roles.tests.factories import grant, person_with
 
 pytestmark = pytest.mark.django_db
@@ -396,3 +398,20 @@ def test_the_dashboard_links_to_the_library(client, national, teacher, in_review
     body = client.get(reverse("dashboard:index")).content.decode()
     assert reverse("practices:reviews") in body
     assert "No practices are assigned to you for review." not in body
+
+
+def test_a_reviewer_whose_role_is_taken_back_no_longer_reads_the_item(client, in_review, reviewers):
+    reviewer = reviewers[0]
+    client.force_login(reviewer)
+    item = reverse("practices:item", args=[in_review.pk])
+    assert client.get(item).status_code == 200
+
+    role_revoke(
+        actor=StandIn.COMMAND_LINE,
+        assignment=RoleAssignment.objects.get(user=reviewer, role=Role.REVIEWER),
+    )
+
+    assert client.get(item).status_code == 404
+    assert client.get(reverse("practices:versions", args=[in_review.pk])).status_code == 404
+    listed = client.get(reverse("practices:reviews"))
+    assert in_review.title not in listed.content.decode()

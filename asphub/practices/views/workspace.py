@@ -91,7 +91,12 @@ def private_practice(request: HttpRequest, pk: int) -> Practice:
     if (
         is_author(roles, practice)
         or practice.country_id in roles.national_coordinator_in
-        or ReviewAssignment.objects.filter(practice=practice, reviewer_id=request.user.pk).exists()
+        or (
+            practice.country_id in roles.reviewer_in
+            and ReviewAssignment.objects.filter(
+                practice=practice, reviewer_id=request.user.pk
+            ).exists()
+        )
     ):
         return practice
     raise Http404
@@ -182,7 +187,9 @@ def _editor(
                         remove_file_ids=[file.pk for file in form.cleaned_data["remove_files"]],
                     )
             except PermissionDenied as refused:
-                return HttpResponseForbidden(str(refused))
+                # Someone submitted the item meanwhile (or a role was taken back): the form
+                # comes back with what was typed, so nothing is lost, and says why.
+                form.add_error(None, str(refused))
             except StaleEdit as error:
                 stale = True
                 _add_error(form, error)
@@ -347,7 +354,7 @@ def versions(request: HttpRequest, pk: int) -> HttpResponse:
     practice = private_practice(request, pk)
     revisions = practice.revisions.select_related("created_by").order_by("-number")
     chosen = (request.GET.get("from", ""), request.GET.get("to", ""))
-    if all(value.isdigit() for value in chosen):
+    if all(value.isascii() and value.isdigit() and len(value) <= 5 for value in chosen):
         return redirect("practices:diff", practice.pk, int(chosen[0]), int(chosen[1]))
     page = Paginator(revisions, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
