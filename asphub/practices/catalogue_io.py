@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
 import hashlib
 import json
 import re
@@ -60,7 +61,7 @@ from asphub.taxonomy.models import (
     ThematicArea,
 )
 
-from .indexing import index_practice
+from .indexing import index_practices
 from .models import (
     ContentLanguage,
     EducationLevel,
@@ -72,6 +73,7 @@ from .models import (
     PracticeStatus,
 )
 from .selectors import published_practices
+from .tasks import extract_file_text
 
 EXPORT_COLUMNS = [
     "id", "url", "status", "kind", "kind_label", "title", "summary", "title_en", "summary_en",
@@ -1032,8 +1034,12 @@ def practices_import(
                     )
                     for position, file in enumerate(row.files)
                 )
-                index_practice(practice)
                 result.created.append(practice)
+            index_practices([practice.pk for practice in result.created])
+            imported_files = PracticeFile.objects.filter(practice__in=result.created)
+            for file_pk in imported_files.values_list("pk", flat=True):
+                # The worker reads each file's text for the search, as for a file uploaded.
+                transaction.on_commit(functools.partial(extract_file_text.enqueue, file_pk))
             audit_record(
                 actor=actor,
                 action=AuditAction.PRACTICES_IMPORTED,
@@ -1041,7 +1047,8 @@ def practices_import(
                 after={
                     "created": len(result.created),
                     "created_ids": [practice.pk for practice in result.created],
-                    "created_titles": [practice.title for practice in result.created],
+                    # The first titles, to recognise the import by (the ids name them all).
+                    "created_titles": [practice.title for practice in result.created[:20]],
                     "files": len(staged),
                     "skipped_rows": sorted({problem.row for problem in problems}),
                 },

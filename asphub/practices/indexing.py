@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from asphub.core.text import latvian_sort_key
-from asphub.search.services import index_document, remove_document
+from asphub.search.services import Document, index_documents, remove_document
 
 from .models import PUBLISHED_STATUSES, Practice
 
@@ -64,14 +64,10 @@ def _body_texts(practice: Practice) -> Iterable[str]:
         yield file.extracted_text
 
 
-def index_practice(practice: Practice) -> None:
-    """Bring the item's search entry up to date with the item (or remove it)."""
-    if practice.status not in PUBLISHED_STATUSES:
-        remove_document(SEARCH_KIND, practice.pk)
-        return
-    index_document(
-        SEARCH_KIND,
-        practice.pk,
+def practice_document(practice: Practice) -> Document:
+    """The item as the search engine holds it."""
+    return Document(
+        object_id=practice.pk,
         title=[practice.title, practice.title_en],
         body=list(_body_texts(practice)),
         facets=practice_facets(practice),
@@ -80,24 +76,44 @@ def index_practice(practice: Practice) -> None:
     )
 
 
+def index_practice(practice: Practice) -> None:
+    """Bring the item's search entry up to date with the item (or remove it)."""
+    if practice.status not in PUBLISHED_STATUSES:
+        remove_document(SEARCH_KIND, practice.pk)
+        return
+    index_documents(SEARCH_KIND, [practice_document(practice)])
+
+
 REBUILD_BATCH = 500
+
+
+def published_for_indexing():
+    """Published items with everything their search entries read, in a fixed number of queries
+    per batch."""
+    return (
+        Practice.objects.filter(status__in=PUBLISHED_STATUSES)
+        .select_related("school", "school__subdivision", "country", "flagship")
+        .prefetch_related("thematic_areas", "pillars", "sdgs", "files")
+    )
+
+
+def index_practices(ids) -> int:
+    """Index these items (the published ones) in batches: for imports of thousands."""
+    ids = sorted(ids)
+    count = 0
+    for start in range(0, len(ids), REBUILD_BATCH):
+        batch = published_for_indexing().filter(pk__in=ids[start : start + REBUILD_BATCH])
+        count += index_documents(SEARCH_KIND, (practice_document(p) for p in batch))
+    return count
 
 
 def rebuild_practice_index() -> int:
     """Index every published item again (manage.py rebuild_search_index)."""
     count = 0
-    queryset = (
-        Practice.objects.filter(status__in=PUBLISHED_STATUSES)
-        .select_related("school", "school__subdivision", "country", "flagship")
-        .prefetch_related("thematic_areas", "pillars", "sdgs", "files")
-        .order_by("pk")
-    )
     last = 0
     while True:
-        batch = list(queryset.filter(pk__gt=last)[:REBUILD_BATCH])
+        batch = list(published_for_indexing().filter(pk__gt=last).order_by("pk")[:REBUILD_BATCH])
         if not batch:
             return count
-        for practice in batch:
-            index_practice(practice)
-        count += len(batch)
+        count += index_documents(SEARCH_KIND, (practice_document(p) for p in batch))
         last = batch[-1].pk
