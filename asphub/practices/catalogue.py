@@ -60,6 +60,10 @@ class Facet:
     title: str
     values: list[FacetValue] = field(default_factory=list)
 
+    @property
+    def has_selection(self) -> bool:
+        return any(value.selected for value in self.values)
+
 
 @dataclass
 class CatalogueSearch:
@@ -142,6 +146,8 @@ def catalogue_search(data: QueryDict) -> CatalogueSearch:
         offset=(page_number - 1) * PAGE_SIZE,
         limit=PAGE_SIZE,
         facets=FACETS,
+        # More would not be shown (a chosen value beyond them is shown with 0, as before).
+        max_values=FACET_VALUES_SHOWN,
     )
     facets = []
     for name in FACETS:

@@ -48,8 +48,8 @@ class LibraryFeed(Feed):
 
     def title(self, country: Country | None) -> str:
         if country is None:
-            return _("asphub library: newly published practices")
-        return _("asphub library: newly published practices from %(country)s") % {
+            return _("Library of good practice: newly published")
+        return _("Library of good practice: newly published in %(country)s") % {
             "country": country.name
         }
 

@@ -97,11 +97,13 @@ class PracticeForm(forms.ModelForm):
         label=_("Flagship network"),
         queryset=FlagshipNetwork.objects.order_by("position", "slug"),
         required=False,
+        empty_label=_("None"),
     )
     international_day = forms.ModelChoiceField(
         label=_("International day"),
         queryset=InternationalDay.objects.order_by("position", "slug"),
         required=False,
+        empty_label=_("None"),
     )
     new_files = MultipleFileField(
         label=_("Add files"),

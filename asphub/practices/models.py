@@ -228,6 +228,10 @@ class Practice(TimeStampedModel):
                 | Q(age_to__isnull=True)
                 | Q(age_from__lte=models.F("age_to")),
                 name="practice_ages_in_order",
+                violation_error_code="ages_order",
+                violation_error_message=_(
+                    "The age range ends before it starts: “ages to” must not be below “ages from”."
+                ),
             ),
         ]
 
@@ -244,6 +248,13 @@ class Practice(TimeStampedModel):
     @property
     def display_title(self) -> str:
         return self._in_reader_language("title")
+
+    @property
+    def display_language(self) -> str:
+        """The language display_title and display_summary are in (for lang attributes)."""
+        if self.title_en and self.language != "en" and current_content_language() == "en":
+            return "en"
+        return self.language
 
     @property
     def display_summary(self) -> str:

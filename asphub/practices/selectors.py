@@ -194,7 +194,8 @@ class Queue:
     WAITING_FOR_REVIEWERS = "waiting_for_reviewers"
     AWAITING_DECISION = "awaiting_decision"
     PUBLISHED = "published"
-    ALL = (TO_ASSIGN, WAITING_FOR_REVIEWERS, AWAITING_DECISION, PUBLISHED)
+    ARCHIVED = "archived"
+    ALL = (TO_ASSIGN, WAITING_FOR_REVIEWERS, AWAITING_DECISION, PUBLISHED, ARCHIVED)
 
 
 def _open_review_in_round() -> Exists:
@@ -218,7 +219,9 @@ def library_queue(country_ids, queue: str) -> QuerySet[Practice]:
         return items.filter(~_open_review_in_round(), status=PracticeStatus.IN_REVIEW).order_by(
             "submitted_at", "id"
         )
-    return items.filter(status__in=READABLE_STATUSES).order_by("-published_at", "-id")
+    if queue == Queue.ARCHIVED:
+        return items.filter(status=PracticeStatus.ARCHIVED).order_by("-updated_at", "-id")
+    return items.filter(status=PracticeStatus.PUBLISHED).order_by("-published_at", "-id")
 
 
 def library_queue_counts(country_ids) -> dict[str, int]:
@@ -229,6 +232,7 @@ def library_queue_counts(country_ids) -> dict[str, int]:
         to_assign=Count("pk", filter=Q(status=PracticeStatus.SUBMITTED)),
         waiting_for_reviewers=Count("pk", filter=Q(open_review, status=PracticeStatus.IN_REVIEW)),
         awaiting_decision=Count("pk", filter=Q(~open_review, status=PracticeStatus.IN_REVIEW)),
-        published=Count("pk", filter=Q(status__in=READABLE_STATUSES)),
+        published=Count("pk", filter=Q(status=PracticeStatus.PUBLISHED)),
+        archived=Count("pk", filter=Q(status=PracticeStatus.ARCHIVED)),
     )
     return {key: value or 0 for key, value in counts.items()}

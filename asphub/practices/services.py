@@ -444,6 +444,7 @@ def practice_submit(*, actor: Actor, practice: Practice, seen_version: int | Non
             stored,
             "practices/email/submitted",
             {"resubmission": resubmission},
+            besides=actor,
         )
     return stored
 
@@ -884,13 +885,20 @@ def _mail_context(practice: Practice, **extra: Any) -> dict[str, Any]:
     return {"practice": practice, "network": practice.country, "site_url": site_url, **extra}
 
 
-def _tell_national_coordinators(practice: Practice, template: str, extra: dict) -> None:
+def _tell_national_coordinators(
+    practice: Practice, template: str, extra: dict, *, besides: Actor | None = None
+) -> None:
+    """The country's national coordinators, each in their language; not the one who acted
+    (a national coordinator submitting network material needs no e-mail about it)."""
     people = User.objects.filter(
         is_active=True,
         pk__in=RoleAssignment.objects.active()
         .filter(role=Role.NATIONAL_COORDINATOR, country_id=practice.country_id)
         .values("user_id"),
     )
+    acting = _actor_user(besides) if besides is not None else None
+    if acting is not None:
+        people = people.exclude(pk=acting.pk)
     for person in people:
         send_templated_mail(
             template,

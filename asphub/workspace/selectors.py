@@ -51,6 +51,8 @@ class Dashboard:
     countries: list[CountryOverview] = field(default_factory=list)
     reviewer_countries: list[Country] = field(default_factory=list)
     reviews_to_write: int = 0
+    # Whether a library item of the person's schools waits for them (see dashboard_for).
+    library_waiting: bool = False
     # For administrators: countries with a national coordinator, and the home country.
     administered_countries: list[Country] = field(default_factory=list)
     can_invite: bool = False
@@ -75,10 +77,26 @@ def dashboard_for(user: Any) -> Dashboard:
                     "roleassignments",
                     filter=held_now("roleassignments__"),
                     distinct=True,
-                )
+                ),
+                # Library items waiting for the school: drafts and items sent back for
+                # changes (the coordinator submits them; the authors change them).
+                library_waiting=Count(
+                    "practices",
+                    filter=Q(practices__status__in=["draft", "changes_requested"]),
+                    distinct=True,
+                ),
+                library_sent_back=Count(
+                    "practices",
+                    filter=Q(practices__status="changes_requested"),
+                    distinct=True,
+                ),
             )
             .order_by("sort_key")
         )
+    dashboard.library_waiting = any(
+        school.library_sent_back or (school.pk in roles.coordinator_of and school.library_waiting)
+        for school in dashboard.schools
+    )
     countries = list(Country.objects.filter(pk__in=roles.national_coordinator_in))
     dashboard.countries = country_overviews(countries)
     for overview in dashboard.countries:

@@ -642,6 +642,8 @@ class Migration(migrations.Migration):
                     _connector="OR",
                 ),
                 name="practice_ages_in_order",
+                violation_error_code="ages_order",
+                violation_error_message="The age range ends before it starts: “ages to” must not be below “ages from”.",
             ),
         ),
         migrations.AddConstraint(

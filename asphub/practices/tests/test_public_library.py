@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -369,3 +370,30 @@ def test_held_files_a_day_old_are_removed_and_attached_ones_stay(
     assert not PracticeFile.objects.filter(pk=old_held.pk).exists()
     assert practice.files.get().pk == attached.pk
     assert storage.exists(attached.file.name)
+
+
+def test_an_age_range_that_ends_before_it_starts_is_refused_with_its_own_code(school):
+    with pytest.raises(ValidationError) as refused:
+        practice_create(
+            actor=StandIn.COMMAND_LINE,
+            school=school,
+            data={"title": "Vecumi", "summary": "-", "age_from": 15, "age_to": 12},
+        )
+
+    codes = [error.code for errors in refused.value.error_dict.values() for error in errors]
+    assert "ages_order" in codes
+    assert not Practice.objects.filter(title="Vecumi").exists()
+
+
+def test_a_search_updated_in_place_brings_its_facet_counts_along(client, school):
+    make(school, title="Ūdens stunda", status=PracticeStatus.PUBLISHED)
+    make(school, title="Meža stunda", status=PracticeStatus.PUBLISHED)
+
+    fragment = client.get(reverse("practices:catalogue"), {"q": "udens"}, HTTP_HX_REQUEST="true")
+    body = fragment.content.decode()
+
+    assert '<div id="facets" class="facets" hx-swap-oob="true">' in body
+    assert "<html" not in body
+    kind_box = 'id="facet-kind-good_practice"> <label for="facet-kind-good_practice">'
+    assert kind_box in body
+    assert "(1)</span>" in body and "(2)</span>" not in body

@@ -22,6 +22,7 @@ from asphub.practices.services import (
     rubric_for,
 )
 from asphub.practices.tests.factories import (
+    ArchivedPracticeFactory,
     InReviewPracticeFactory,
     PracticeFactory,
     PublishedPracticeFactory,
@@ -94,6 +95,7 @@ def review_post(criteria, score="2", **extra) -> dict:
 def test_the_queue_shows_each_queue_with_its_count(national, latvia, school):
     SubmittedPracticeFactory.create_batch(2, school=school)
     PublishedPracticeFactory(school=school, title="Publicēts darbs")
+    ArchivedPracticeFactory(school=school, title="Arhivēts darbs")
     PracticeFactory(school=school, title="Slepens melnraksts")
     response = national.get(reverse("practices:queue", args=["lv"]))
     assert response.status_code == 200
@@ -103,10 +105,15 @@ def test_the_queue_shows_each_queue_with_its_count(national, latvia, school):
         "waiting_for_reviewers": 0,
         "awaiting_decision": 0,
         "published": 1,
+        "archived": 1,
     }
     assert response.context["page"].paginator.count == 2
     published = national.get(reverse("practices:queue", args=["LV"]), {"queue": "published"})
     assert "Publicēts darbs" in published.content.decode()
+    # An archived item is not published any more: it has its own queue.
+    assert "Arhivēts darbs" not in published.content.decode()
+    archived = national.get(reverse("practices:queue", args=["LV"]), {"queue": "archived"})
+    assert "Arhivēts darbs" in archived.content.decode()
     for queue in ("to_assign", "waiting_for_reviewers", "awaiting_decision", "published", "x"):
         body = national.get(reverse("practices:queue", args=["LV"]), {"queue": queue})
         assert "Slepens melnraksts" not in body.content.decode()

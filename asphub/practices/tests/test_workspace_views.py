@@ -372,3 +372,23 @@ def test_the_text_diff_works_word_by_word_within_changed_lines():
     assert "".join(text for op, text in segments if op != INSERT) == old
     assert text_diff("same", "same") == [(EQUAL, "same")]
     assert text_diff("", "") == []
+
+
+def test_the_dashboard_tells_the_school_what_waits_in_its_library(
+    client, teacher, coordinator, school
+):
+    PracticeFactory(school=school, status=PracticeStatus.DRAFT)
+    PracticeFactory(school=school, status=PracticeStatus.CHANGES_REQUESTED)
+    PracticeFactory(school=school, status=PracticeStatus.PUBLISHED)
+
+    signed_in(client, coordinator)
+    for_coordinator = client.get(reverse("dashboard:index")).context["dashboard"]
+    signed_in(client, teacher)
+    for_teacher = client.get(reverse("dashboard:index")).context["dashboard"]
+
+    [coordinators_school] = for_coordinator.schools
+    assert (coordinators_school.library_waiting, coordinators_school.library_sent_back) == (2, 1)
+    assert for_coordinator.library_waiting is True
+    # A teacher does not submit: only the item sent back for changes waits for them.
+    assert for_teacher.library_waiting is True
+    assert for_teacher.schools[0].library_sent_back == 1

@@ -53,6 +53,8 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     template = "practices/catalogue.html"
     if request.htmx and not request.htmx.boosted:
         template += "#results"
+        # The facets' counts change with the search: sent along, out of band.
+        context["oob"] = True
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))
     return response

@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from asphub.core.html import render_markdown
 from asphub.core.http import page_with_form, post_only, read_only
@@ -68,7 +69,8 @@ def _queue_labels() -> list[tuple[str, str]]:
         (Queue.TO_ASSIGN, _("To assign reviewers")),
         (Queue.WAITING_FOR_REVIEWERS, _("Waiting for reviewers")),
         (Queue.AWAITING_DECISION, _("Reviewed, awaiting decision")),
-        (Queue.PUBLISHED, _("Published")),
+        (Queue.PUBLISHED, pgettext("library queue", "Published")),
+        (Queue.ARCHIVED, pgettext("library queue", "Archived")),
     ]
 
 
