@@ -26,12 +26,12 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from contextvars import ContextVar
-from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import connections, router
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
@@ -45,18 +45,37 @@ _VERSION_PK = 1
 
 
 def data_version() -> str:
-    """The current token, read from the database (one primary-key lookup)."""
-    try:
-        # get() rather than first(): no ORDER BY to compile, a third cheaper on every page.
-        return DirectoryVersion.objects.values_list("token", flat=True).get(pk=_VERSION_PK)
-    except DirectoryVersion.DoesNotExist:
-        return ""
+    """The current token, read from the database (one primary-key lookup). Every page reads
+    it, cached or not: a cursor costs a tenth of what compiling the same query with the ORM
+    does (12 against 120 µs in the benchmark's process)."""
+    connection = connections[router.db_for_read(DirectoryVersion)]
+    quote = connection.ops.quote_name
+    meta = DirectoryVersion._meta
+    sql = (
+        f"SELECT {quote(meta.get_field('token').column)} FROM {quote(meta.db_table)}"
+        f" WHERE {quote(meta.pk.column)} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_VERSION_PK])
+        row = cursor.fetchone()
+    return row[0] if row is not None else ""
 
 
-@dataclass(frozen=True)
 class _ViewCall:
-    version: str
-    csrf_placeholder: str
+    """What one call of a view under `anonymous_page_cache` shares with the code it calls."""
+
+    def __init__(self, version: str | None, csrf_placeholder: str):
+        self._version = version
+        # Empty when the page is not kept: it gets the visitor's own token.
+        self.csrf_placeholder = csrf_placeholder
+
+    @property
+    def version(self) -> str:
+        # A page that is not kept reads the token when it first needs it (a profile never
+        # does), then keeps it for the rest of the call: one query, not one per memoized value.
+        if self._version is None:
+            self._version = data_version()
+        return self._version
 
 
 # What one call of a cached view needs to share with the code it calls (the filters, `render`).
@@ -77,7 +96,7 @@ def render(request: HttpRequest, template_name: str, context: dict) -> HttpRespo
     """django.shortcuts.render for views under `anonymous_page_cache`: a page that is being
     kept gets a stand-in for the CSRF token, which each response replaces with its own."""
     call = _view_call.get()
-    if call is not None:
+    if call is not None and call.csrf_placeholder:
         context = {**context, "csrf_token": call.csrf_placeholder}
     return django_render(request, template_name, context)
 
@@ -123,7 +142,13 @@ def anonymous_page_cache(view):
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not settings.ASPHUB_DIRECTORY_CACHE or settings.SESSION_COOKIE_NAME in request.COOKIES:
-            return view(request, *args, **kwargs)
+            # Rendered afresh, with the values memoized under the data version (the filters'
+            # option lists, the flagship networks' names).
+            reset = _view_call.set(_ViewCall(None, ""))
+            try:
+                return view(request, *args, **kwargs)
+            finally:
+                _view_call.reset(reset)
         version = data_version()
         partial = bool(request.htmx and not request.htmx.boosted)
         identity = f"{version}\n{get_language()}\n{partial:d}\n{request.get_full_path()}"

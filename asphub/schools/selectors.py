@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import cast
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from asphub.core.bilingual import LocalizedText, current_content_language
 from asphub.search.selectors import matching_ids, search
 from asphub.taxonomy.models import FlagshipNetwork
 
@@ -16,9 +18,11 @@ from .models import (
     APPLICATION_STATUSES,
     PUBLIC_STATUSES,
     SEARCH_KIND,
+    FlagshipParticipation,
     LocationPrecision,
     School,
 )
+from .page_cache import current_version, memoized
 
 
 def public_schools() -> QuerySet[School]:
@@ -41,12 +45,81 @@ def school_directory() -> QuerySet[School]:
     )
 
 
+@dataclass(eq=False)
+class DirectoryRow:
+    """A school as a row of the directory shows it, read as values: building model objects
+    with their subdivisions, countries and flagship networks cost more than the rest of the
+    page's queries together."""
+
+    pk: int
+    name: str
+    slug: str
+    institution_type: str
+    ownership: str
+    membership_status: str
+    settlement: str
+    subdivision_name: str | None  # None: no municipality recorded
+    flagships: tuple[LocalizedText, ...] = ()
+
+
+_ROW_FIELDS = (
+    "pk", "name", "slug", "institution_type", "ownership", "membership_status", "settlement",
+    "subdivision__name",
+)  # fmt: skip
+
+
+def _flagship_badges() -> dict[int, tuple[LocalizedText, ...]]:
+    """The names of each school's flagship networks in the current language, in the networks'
+    order, for every school that takes part in one: kept per data version (see
+    `_directory_rows`), a page then asks nothing about them. Read participations first: a
+    network they name that is deleted meanwhile is left out rather than failing the page."""
+    taken = list(FlagshipParticipation.objects.values_list("school_id", "flagship_id"))
+    networks = {
+        network.pk: ((network.position, network.slug), network.name)
+        for network in FlagshipNetwork.objects.only("pk", "slug", "position", "name_lv", "name_en")
+    }
+    by_school: dict[int, list[tuple[tuple[int, str], LocalizedText]]] = {}
+    for school_id, flagship_id in taken:
+        if flagship_id in networks:
+            by_school.setdefault(school_id, []).append(networks[flagship_id])
+    return {
+        school_id: tuple(name for _, name in sorted(badges, key=lambda badge: badge[0]))
+        for school_id, badges in by_school.items()
+    }
+
+
+def _directory_rows(values: Sequence[dict]) -> list[DirectoryRow]:
+    """Rows from `_ROW_FIELDS` values, each with its flagship networks. The networks of all
+    schools are kept per data version, like the filters' option lists (participations and
+    networks have the version's triggers): a few thousand pairs, cheaper to keep than to ask
+    for on every page."""
+    if not values:
+        return []
+    badges = memoized(
+        current_version(), ("flagship_badges", current_content_language()), _flagship_badges
+    )
+    return [
+        DirectoryRow(
+            pk=value["pk"],
+            name=value["name"],
+            slug=value["slug"],
+            institution_type=value["institution_type"],
+            ownership=value["ownership"],
+            membership_status=value["membership_status"],
+            settlement=value["settlement"],
+            subdivision_name=value["subdivision__name"],
+            flagships=badges.get(value["pk"], ()),
+        )
+        for value in values
+    ]
+
+
 class _FoundSchools(Sequence):
     """One page of schools the search engine found, as the Paginator's object list: its
-    length is the number found, and the page's slice is the schools already read."""
+    length is the number found, and the page's slice is the rows already read."""
 
-    def __init__(self, total: int, offset: int, schools: list[School]):
-        self.total, self.offset, self.schools = total, offset, schools
+    def __init__(self, total: int, offset: int, rows: list[DirectoryRow]):
+        self.total, self.offset, self.rows = total, offset, rows
 
     def __len__(self) -> int:
         return self.total
@@ -54,25 +127,35 @@ class _FoundSchools(Sequence):
     def __getitem__(self, index):
         if not isinstance(index, slice) or (index.start or 0) != self.offset:
             raise IndexError("Only the page that was searched for can be read.")
-        return self.schools
+        return self.rows
 
 
 def school_directory_page(
     *,
-    queryset: QuerySet[School],
+    queryset: QuerySet[School] | None,
     query: str,
     filters: Mapping[str, Sequence[str]],
     number: str | None,
     per_page: int,
 ) -> Page:
-    """A page of the public directory, in Latvian alphabetical order. With a query, from the
-    search engine: the schools matching it (every word, in the name, place, municipality or
-    country) and the facet filters (country, subdivision, institution_type, ownership, status,
-    flagship codes: the same filters as `queryset`'s). Without one, `queryset` itself (the
-    filtered directory), which needs no index. Like Paginator.get_page, a page number out of
-    range gives the last page. A fixed number of queries, whatever the number of schools."""
+    """A page of the public directory, in Latvian alphabetical order, as DirectoryRows. With a
+    query, from the search engine: the schools matching it (every word, in the name, place,
+    municipality or country) and the facet filters (country, subdivision, institution_type,
+    ownership, status, flagship codes: the same filters as `queryset`'s, which is then not
+    needed). Without one, `queryset` itself (the filtered directory), which needs no index. Like
+    Paginator.get_page, a page number out of range gives the last page. A fixed number of
+    queries, whatever the number of schools."""
     if not query:
-        return Paginator(queryset, per_page).get_page(number)
+        if queryset is None:
+            raise ValueError("Without a query, the page is read from the queryset.")
+        # Counted without the subdivision's join (which SQLite keeps in the COUNT, at three
+        # times the cost); the page's rows are read with it.
+        page = Paginator(queryset.select_related(None).prefetch_related(None), per_page).get_page(
+            number
+        )
+        schools = cast(QuerySet[School], page.object_list)
+        page.object_list = _directory_rows(list(schools.values(*_ROW_FIELDS)))  # type: ignore[assignment]
+        return page
     try:
         wanted = max(1, int(number or 1))
     except (TypeError, ValueError):
@@ -98,9 +181,12 @@ def school_directory_page(
         )
     # The directory's own visibility rule again: the index holds only public schools, and a
     # school that left them since is not shown even if its document were still there.
-    by_id = school_directory().filter(pk__in=found.ids).in_bulk()
-    schools = [by_id[pk] for pk in found.ids if pk in by_id]
-    paginator = Paginator(_FoundSchools(found.total, (wanted - 1) * per_page, schools), per_page)
+    by_id = {
+        value["pk"]: value
+        for value in public_schools().filter(pk__in=found.ids).values(*_ROW_FIELDS)
+    }
+    rows = _directory_rows([by_id[pk] for pk in found.ids if pk in by_id])
+    paginator = Paginator(_FoundSchools(found.total, (wanted - 1) * per_page, rows), per_page)
     return paginator.page(wanted)
 
 

@@ -1,4 +1,5 @@
 import csv
+import html
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -9,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, Stream
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import ngettext
 
 from asphub.core.bilingual import current_content_language
@@ -21,6 +23,7 @@ from .forms import MapPlaceForm
 from .models import School
 from .profile_sections import profile_sections
 from .selectors import (
+    DirectoryRow,
     school_detail,
     school_directory,
     school_directory_page,
@@ -81,19 +84,68 @@ def _profile_path():
 
 
 def _prepare_rows(schools) -> None:
-    """Give each school of the page what its row (includes/_school_card.html) shows, worked out
+    """Give each school of the map's list what its row shows, worked out
     once per page: get_FOO_display() rebuilds and translates the field's whole list of choices on
     every call, and reverse() matches the URL patterns again for every school."""
-    labels = {
-        name: {value: str(label) for value, label in School._meta.get_field(name).flatchoices}
-        for name in _ROW_LABELS
-    }
+    labels = _row_labels()
     profile_path = _profile_path()
     for school in schools:
         for name in _ROW_LABELS:
             value = getattr(school, name)
             setattr(school, f"{name}_label", labels[name].get(value, value))
         school.profile_url = profile_path(school.slug)
+
+
+def _row_labels() -> dict[str, dict[str, str]]:
+    return {
+        name: {value: str(label) for value, label in School._meta.get_field(name).flatchoices}
+        for name in _ROW_LABELS
+    }
+
+
+def _school_cards(rows: Iterable[DirectoryRow]) -> SafeString:
+    """The directory's rows (a list item per school), written in Python: a template include per
+    row (and one more per flagship network) was about a third of a page's rendering. Every
+    value is escaped as the template's autoescaping did (the values are plain text from the
+    database and the translations, so html.escape, which Django's escape wraps, gives the same
+    result without the lazy-text checks around every call); the markup is the same as that of
+    the template include it replaced (includes/_school_card.html, removed)."""
+    esc = html.escape
+    labels = _row_labels()
+    types, statuses, ownerships = (
+        labels["institution_type"],
+        labels["membership_status"],
+        labels["ownership"],
+    )
+    profile_path = _profile_path()
+    cards = []
+    for row in rows:
+        meta = esc(types.get(row.institution_type, row.institution_type))
+        if row.subdivision_name is not None:
+            meta += " · " + esc(row.subdivision_name)
+        if row.settlement and row.subdivision_name != row.settlement:
+            meta += " (" + esc(row.settlement) + ")"
+        tags = (
+            f'<span class="badge badge-{esc(row.membership_status)}">'
+            f"{esc(statuses.get(row.membership_status, row.membership_status))}</span>"
+        )
+        if row.ownership:
+            tags += (
+                f' <span class="badge">{esc(ownerships.get(row.ownership, row.ownership))}</span>'
+            )
+        for name in row.flagships:
+            text = esc(name.text)
+            if name.is_fallback:
+                text = f'<span lang="{esc(name.language)}">{text}</span>'
+            tags += f' <span class="badge badge-flagship">{text}\n</span>'
+        cards.append(
+            f'<li class="school-card">\n'
+            f'  <h3><a href="{esc(profile_path(row.slug))}">{esc(row.name)}</a></h3>\n'
+            f'  <p class="meta">{meta}</p>\n'
+            f'  <p class="tags">{tags}</p>\n'
+            f"</li>\n"
+        )
+    return mark_safe("".join(cards))
 
 
 def _query_without_page(request: HttpRequest) -> str:
@@ -107,19 +159,19 @@ def _query_without_page(request: HttpRequest) -> str:
 def directory(request: HttpRequest) -> HttpResponse:
     school_filter = _filtered(request)
     # The search engine finds, counts and orders the page; the map and the exports read the
-    # same filters as a queryset (school_filter.qs).
+    # same filters as a queryset (school_filter.qs), which a search does not need.
     query, filters = school_filter.search_arguments()
     page = school_directory_page(
-        queryset=school_filter.qs,
+        queryset=None if query else school_filter.qs,
         query=query,
         filters=filters,
         number=request.GET.get("page"),
         per_page=settings.ASPHUB_DIRECTORY_PAGE_SIZE,
     )
-    _prepare_rows(page.object_list)
     context = {
         "filter": school_filter,
         "page": page,
+        "school_cards": _school_cards(page.object_list),
         "query_string": _query_without_page(request),
     }
     template = "schools/directory.html"

@@ -196,5 +196,6 @@ def test_directory_search_queries_do_not_grow_with_the_number_of_schools(
     school_search_refresh([school.pk for school in created])
     assert search(SEARCH_KIND, query="skola").total == 1000
     for url, before in zip(urls, small, strict=True):
+        client.get(url)  # as in the small phase: the option lists are built once per version
         with django_assert_max_num_queries(before):
             assert client.get(url).context["page"].paginator.count > 900
