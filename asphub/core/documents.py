@@ -231,7 +231,9 @@ def _checked_content(content: bytes) -> tuple[str, bytes]:
 
 def _reencoded(content: bytes, kind: str) -> bytes:
     try:
-        return reencoded_image(io.BytesIO(content), formats=[IMAGE_KINDS[kind]]).content
+        return reencoded_image(
+            io.BytesIO(content), formats=[IMAGE_KINDS[kind]], keep_clean_source=True
+        ).content
     except ImageRefused as refused:
         if refused.code == TOO_MANY_PIXELS:
             raise _refusal("too_many_pixels", megapixels=MAX_IMAGE_PIXELS // 1_000_000) from None

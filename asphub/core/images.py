@@ -39,6 +39,19 @@ ORIENTATION_TRANSPOSE = {
     8: Image.Transpose.ROTATE_90,
 }
 
+# What Pillow reports of a picture that carries no metadata about people or places: how it is
+# encoded, its resolution and colour profile. Anything else (EXIF with its GPS position, XMP,
+# comments, Photoshop/IPTC blocks, PNG text chunks) makes a picture one to re-encode.
+HARMLESS_INFO = {
+    "JPEG": frozenset(
+        {"jfif", "jfif_version", "jfif_unit", "jfif_density", "dpi", "progressive",
+         "progression", "icc_profile", "adobe", "adobe_transform"}
+    ),
+    "PNG": frozenset({"dpi", "gamma", "srgb", "transparency", "icc_profile", "aspect"}),
+}  # fmt: skip
+# How a complete file of each format ends (nothing may follow it).
+FORMAT_ENDS = {"JPEG": b"\xff\xd9", "PNG": b"IEND\xaeB`\x82"}
+
 NOT_AN_IMAGE = "not_an_image"
 TOO_MANY_PIXELS = "too_many_pixels"
 DAMAGED = "damaged"
@@ -68,6 +81,7 @@ def reencoded_image(
     formats: Iterable[str],
     max_pixels: int = MAX_SOURCE_PIXELS,
     max_side: int | None = None,
+    keep_clean_source: bool = False,
 ) -> ReencodedImage:
     """The picture in `source` (read from its start) encoded again in its own format, without
     metadata, upright, and at most `max_side` pixels wide and high when given. Raises
@@ -90,10 +104,29 @@ def reencoded_image(
             image_format = str(image.format)
             try:
                 image.load()
+                if keep_clean_source and _carries_nothing_more(source, image, max_side):
+                    # Already clean (a picture this platform encoded, exported and imported
+                    # again): kept byte for byte, so that an export and an import give the
+                    # same file, instead of losing quality on every round.
+                    source.seek(0)
+                    return ReencodedImage(source.read(), width, height, image_format)
                 clean = _upright_and_bounded(image, max_side)
             except (OSError, SyntaxError, ValueError, struct.error, Image.DecompressionBombWarning):
                 raise ImageRefused(DAMAGED) from None
     return ReencodedImage(_encoded(clean, image_format), clean.width, clean.height, image_format)
+
+
+def _carries_nothing_more(source: IO[bytes], image: Image.Image, max_side: int | None) -> bool:
+    """A single, upright picture within size, with no metadata and nothing after its end."""
+    image_format = str(image.format)
+    if image_format not in HARMLESS_INFO or not set(image.info) <= HARMLESS_INFO[image_format]:
+        return False
+    if getattr(image, "n_frames", 1) != 1 or _orientation(image) != 1:
+        return False
+    if max_side is not None and max(image.size) > max_side:
+        return False
+    source.seek(0)
+    return source.read().endswith(FORMAT_ENDS[image_format])
 
 
 def _upright_and_bounded(image: Image.Image, max_side: int | None) -> Image.Image:

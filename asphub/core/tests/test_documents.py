@@ -626,3 +626,16 @@ def test_a_damaged_file_is_refused_with_a_code_and_never_an_error(kind):
                     "pdf_encrypted",
                     "pdf_active_content",
                 }
+
+
+@pytest.mark.parametrize(
+    ("picture", "name"),
+    [(samples.jpeg_with_location, "photo.jpg"), (samples.png_with_metadata, "picture.png")],
+)
+def test_a_picture_cleaned_once_is_kept_byte_for_byte_when_uploaded_again(picture, name):
+    first = validate_attachment(samples.upload(picture(), name, "image/jpeg"))
+    again = validate_attachment(samples.upload(first.content, name, "image/jpeg"))
+
+    assert first.content != picture()
+    assert again.content == first.content
+    assert again.sha256 == first.sha256
