@@ -10,7 +10,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from asphub.accounts.signin import client_ip
 from asphub.core.http import allow_methods, read_only
+from asphub.core.rate_limits import limited_per_hour
 from asphub.countries.models import Country
 
 from .catalogue_io import catalogue_practices, catalogue_rows, csv_lines, in_pieces, json_parts
@@ -18,6 +20,11 @@ from .feeds import LibraryFeed
 from .oai import Site, oai_response
 
 feed = read_only(LibraryFeed())
+
+# Whole-catalogue exports, per address and hour (a harvester uses OAI-PMH, which pages).
+exports_limited = limited_per_hour(
+    "library-exports", setting="ASPHUB_EXPORTS_PER_HOUR", default=30, key=client_ip
+)
 
 
 # Harvesters POST their arguments as a form (OAI-PMH 3.1.1.2); nothing here changes anything
@@ -59,12 +66,14 @@ def _rows(request: HttpRequest):
 
 
 @read_only
+@exports_limited
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The published catalogue as CSV, streamed, in the format import_practices reads."""
     return _export_response(csv_lines(_rows(request)), "text/csv; charset=utf-8", "csv")
 
 
 @read_only
+@exports_limited
 def export_json(request: HttpRequest) -> StreamingHttpResponse:
     """The published catalogue as JSON ({"generated": ..., "practices": [...]}), streamed."""
     return _export_response(json_parts(_rows(request)), "application/json; charset=utf-8", "json")

@@ -13,6 +13,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import ngettext
 
+from asphub.accounts.signin import client_ip
+from asphub.core.rate_limits import limited_per_hour
 from asphub.core.bilingual import current_content_language
 from asphub.core.http import read_only
 from asphub.core.spreadsheets import EchoBuffer, spreadsheet_safe
@@ -66,6 +68,10 @@ _ROW_LABELS = ("institution_type", "membership_status", "ownership")
 MAP_LIST_PAGE_SIZE = 100
 # Schools named in the popup of one point of the map; the rest are counted.
 MAP_PLACE_LIMIT = 50
+# Whole-directory exports, per address and hour: each costs a server process for seconds.
+exports_limited = limited_per_hour(
+    "directory-exports", setting="ASPHUB_EXPORTS_PER_HOUR", default=30, key=client_ip
+)
 # Rows per piece of a streamed export: one write per row would cost a system call each.
 EXPORT_CHUNK_ROWS = 500
 
@@ -334,6 +340,7 @@ def _export_response(parts: Iterable[str], content_type: str, extension: str):
 
 
 @read_only
+@exports_limited
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered list as CSV, streamed: written as the rows are read, never whole in memory."""
     writer = csv.DictWriter(EchoBuffer(), fieldnames=EXPORT_COLUMNS)
@@ -360,6 +367,7 @@ def _json_typed(row: dict) -> dict:
 
 
 @read_only
+@exports_limited
 def export_json(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered list as JSON ({"generated": ..., "schools": [...]}), streamed row by row."""
     rows = _export_rows(request)

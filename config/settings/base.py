@@ -213,6 +213,9 @@ ASPHUB_INVITATIONS_PER_HOUR = 100
 # Links in e-mails sent outside a request (e.g. invitations made by a command) start with this.
 ASPHUB_SITE_URL = "http://127.0.0.1:8000"
 
+# Whole-catalogue exports (the directory's, the library's) one address may ask for in an hour.
+ASPHUB_EXPORTS_PER_HOUR = 30
+
 # OAI-PMH: the domain name in every harvested identifier (oai:<this>:practice/<pk>). Empty: the
 # host of ASPHUB_SITE_URL. Harvesters keep identifiers for ever: set it before the first harvest
 # and never change it. The address harvesters write to about the repository (empty: the sender

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from asphub.audit.models import AuditAction, StandIn
 from asphub.audit.services import audit_record
+from asphub.core.rate_limits import over_hourly_limit
 from asphub.countries.models import Country
 from asphub.mail.services import send_templated_mail
 from asphub.schools.lifecycle import OPEN_APPLICATION_STATUSES, MembershipAction
@@ -70,23 +70,10 @@ class TooManyApplications(ValidationError):
     pass
 
 
-def _over_hourly_limit(kind: str, key: str, limit: int) -> bool:
-    """Count one more `kind` event for `key` this hour in the shared cache (every process sees
-    the same count); whether that goes over `limit`."""
-    cache_key = f"asphub:{kind}:{hashlib.sha256(key.encode()).hexdigest()[:32]}"
-    cache.add(cache_key, 0, timeout=3600)
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.set(cache_key, 1, timeout=3600)
-        count = 1
-    return count > limit
-
-
 def applications_rate_check(client_key: str) -> None:
     """At most APPLICATIONS_PER_HOUR new applications an hour from one address."""
     limit = getattr(settings, "ASPHUB_APPLICATIONS_PER_HOUR", APPLICATIONS_PER_HOUR)
-    if _over_hourly_limit("applications", client_key, limit):
+    if over_hourly_limit("applications", client_key, limit):
         raise TooManyApplications(
             _("Many applications have been started from your network in the last hour. "
               "Try again later, or write to the national coordinator."),
@@ -192,8 +179,8 @@ def application_rotate_link(
     to = application.coordinator_email or application.email
     # The link goes to whatever address the form holds: bounded, so that the form cannot be
     # used to send the network's e-mails to anyone, again and again.
-    if _over_hourly_limit("application-links", str(application.pk), LINKS_PER_HOUR) or (
-        client_key and _over_hourly_limit("application-links-from", client_key, LINKS_PER_HOUR * 4)
+    if over_hourly_limit("application-links", str(application.pk), LINKS_PER_HOUR) or (
+        client_key and over_hourly_limit("application-links-from", client_key, LINKS_PER_HOUR * 4)
     ):
         raise ValidationError(
             _("Links to this application have been sent several times in the last hour; the "

@@ -127,3 +127,15 @@ def test_feed_costs_the_same_queries_for_few_and_many_items(
 
 def test_feed_answers_only_reads(client, latvia):
     assert client.post(reverse("practices:feed")).status_code == 405
+
+
+def test_whole_catalogue_exports_are_limited_per_address_and_hour(client, settings):
+    settings.ASPHUB_EXPORTS_PER_HOUR = 2
+    urls = [reverse("practices:export_csv"), reverse("practices:export_json"),
+            reverse("practices:export_csv")]  # fmt: skip
+
+    answers = [client.get(url).status_code for url in urls]
+    other_address = client.get(urls[0], REMOTE_ADDR="192.0.2.7").status_code
+
+    assert answers == [200, 200, 429]
+    assert other_address == 200

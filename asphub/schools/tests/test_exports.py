@@ -123,6 +123,7 @@ def _queries(client, url: str) -> int:
 
 @pytest.mark.parametrize("url", [CSV, JSON, CSV + "?q=skola&ownership=municipal"])
 def test_export_queries_do_not_grow_with_the_number_of_schools(client, loaded_network, url):
+    _queries(client, url)  # the first export of the hour also starts the address's count
     few = _queries(client, url)
     subdivision = School.objects.first().subdivision
     School.objects.bulk_create(
@@ -143,5 +144,7 @@ def test_export_queries_do_not_grow_with_the_number_of_schools(client, loaded_ne
             for n in range(3000)
         ]
     )
+    # What is kept per data version is built once after the change, as in the first phase.
+    _queries(client, url)
     # Several chunks of the database cursor: iterator(chunk_size=1000) reads on demand.
     assert _queries(client, url) == few
