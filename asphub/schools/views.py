@@ -14,9 +14,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import ngettext
 
 from asphub.accounts.signin import client_ip
-from asphub.core.rate_limits import limited_per_hour
 from asphub.core.bilingual import current_content_language
 from asphub.core.http import read_only
+from asphub.core.rate_limits import limited_per_hour
 from asphub.core.spreadsheets import EchoBuffer, spreadsheet_safe
 
 from . import page_cache

@@ -37,7 +37,16 @@ class SearchDocument(models.Model):
         ]
         indexes = [
             models.Index(fields=["kind", "sort_title", "object_id"], name="search_doc_kind_title"),
+            # "Newest" (sort_date DESC NULLS LAST, id DESC) walks this one backwards on SQLite,
+            # where NULLs sort first, so last in a descending order (and an index cannot say
+            # NULLS LAST there); PostgreSQL has its own, in that order (migration 0002).
             models.Index(fields=["kind", "sort_date", "id"], name="search_doc_kind_date"),
+            # Everything a search reads of a document once it has its id, without touching
+            # the wide row (terms of 5 kB): the join from full-text matches reads this.
+            models.Index(
+                fields=["id", "kind", "object_id", "sort_date", "sort_title"],
+                name="search_doc_narrow",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -73,3 +82,27 @@ class SearchFacet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}={self.value}"
+
+
+class SearchFacetCount(models.Model):
+    """How many documents of a kind have a facet value, kept by asphub.search.services in the
+    same transaction as the documents, so that the page with neither query nor filter (the
+    most visited one) reads its facets' counts here instead of counting a million facet rows.
+    The row with an empty name and value counts the kind's documents."""
+
+    kind = models.CharField(_("kind"), max_length=30)
+    name = models.CharField(_("facet"), max_length=30, blank=True)
+    value = models.CharField(_("value"), max_length=100, blank=True)
+    count = models.BigIntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("search facet count")
+        verbose_name_plural = _("search facet counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "name", "value"], name="search_facet_count_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name}={self.value}: {self.count}"

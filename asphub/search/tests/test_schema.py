@@ -18,7 +18,10 @@ def _sqlite_objects(kind: str) -> dict[str, str]:
 def test_sqlite_has_the_fts5_table_and_its_three_triggers():
     tables = _sqlite_objects("table")
     assert "USING fts5" in tables["search_searchdocument_fts"]
-    assert "content='search_searchdocument'" in tables["search_searchdocument_fts"]
+    assert "kind_token" in tables["search_searchdocument_fts"]
+    assert "content='search_searchdocument_fts_content'" in tables["search_searchdocument_fts"]
+    views = _sqlite_objects("view")
+    assert "FROM search_searchdocument" in views["search_searchdocument_fts_content"]
     triggers = {
         name: sql for name, sql in _sqlite_objects("trigger").items() if name.startswith("search_")
     }
@@ -26,6 +29,7 @@ def test_sqlite_has_the_fts5_table_and_its_three_triggers():
         sql = triggers[f"search_document_fts_{event}"]
         assert f"AFTER {event.upper()} ON search_searchdocument" in sql
         assert "search_searchdocument_fts" in sql
+        assert "kind_token" in sql
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
@@ -41,3 +45,6 @@ def test_postgresql_has_the_generated_vector_and_its_gin_index():
             "AND indexname = 'search_document_vector'"
         )
         assert "USING gin (vector)" in cursor.fetchone()[0]
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'search_searchdocument'")
+        names = {row[0] for row in cursor.fetchall()}
+        assert {"search_document_title_vector", "search_document_newest"} <= names
