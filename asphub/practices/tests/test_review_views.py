@@ -422,3 +422,15 @@ def test_a_reviewer_whose_role_is_taken_back_no_longer_reads_the_item(client, in
     assert client.get(reverse("practices:versions", args=[in_review.pk])).status_code == 404
     listed = client.get(reverse("practices:reviews"))
     assert in_review.title not in listed.content.decode()
+
+
+def test_the_assign_page_marks_a_reviewer_who_may_no_longer_review(national, in_review, reviewers):
+    role_revoke(
+        actor=StandIn.COMMAND_LINE,
+        assignment=RoleAssignment.objects.get(user=reviewers[0], role=Role.REVIEWER),
+    )
+
+    page = national.get(reverse("practices:assign", args=[in_review.pk]))
+
+    marks = {a.reviewer_id: a.can_still_review for a in page.context["assignments"]}
+    assert marks == {reviewers[0].pk: False, reviewers[1].pk: True}

@@ -131,6 +131,15 @@ def queue(request: HttpRequest, code: str) -> HttpResponse:
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
     practice = managed_practice(request, pk)
     assignments = list(current_assignments(practice))
+    # A reviewer whose role was taken back (or who joined the item's school) cannot send the
+    # review any more: marked, so the coordinator removes them and assigns someone else.
+    still_eligible = set(
+        eligible_reviewers(practice)
+        .filter(pk__in=[assignment.reviewer_id for assignment in assignments])
+        .values_list("pk", flat=True)
+    )
+    for assignment in assignments:
+        assignment.can_still_review = assignment.reviewer_id in still_eligible
     candidates = eligible_reviewers(practice).exclude(
         pk__in=[assignment.reviewer_id for assignment in assignments]
     )
