@@ -432,6 +432,12 @@ def _ooxml_kind(archive: zipfile.ZipFile, names: set[str]) -> str:
         for marker in OOXML_MACRO_TYPE_MARKERS
     ):
         raise _refusal("macros")
+    # Embedded OLE objects (a "package" can be a program the reader starts with a double
+    # click). Embedded OOXML parts, such as a chart's workbook, are documents and stay.
+    if any(
+        "/embeddings/" in name.casefold() and name.casefold().endswith(".bin") for name in names
+    ) or any("oleobject" in content_type.casefold() for content_type in content_types):
+        raise _refusal("embedded_objects")
     # Templates, slide shows and add-ins have their own main type: not accepted as documents.
     # Most programs name the main part's type; a few give it as the default for all XML.
     if overrides.get(f"/{main_part}", defaults.get("xml")) != main_type:
@@ -588,6 +594,11 @@ def _messages() -> dict[str, str]:
             "The document contains macros or active controls. Save it as a plain document "
             "(DOCX, PPTX, XLSX or OpenDocument, without macros) and upload that."
         ),
+        "embedded_objects": _(
+            "The document holds embedded objects (OLE), which can carry programs. Save it "
+            "without them, for instance with the objects pasted as pictures, and upload it "
+            "again."
+        ),
         "external_content": _(
             "The document loads content from outside itself (a linked template, object or "
             "file). Save it with that content embedded, or removed, and upload it again."
@@ -626,7 +637,7 @@ def _messages() -> dict[str, str]:
 # Every code validate_attachment may raise besides check_pdf_content's.
 REFUSALS = frozenset(
     {"empty", "too_large", "unsupported_type", "old_office_format", "macros",
-     "external_content", "encrypted", "unpacks_too_large", "unsafe_structure", "damaged",
+     "embedded_objects", "external_content", "encrypted", "unpacks_too_large", "unsafe_structure", "damaged",
      "too_many_pixels", "image_damaged", "filename_unsafe", "filename_empty"}
 )  # fmt: skip
 

@@ -39,18 +39,19 @@ ORIENTATION_TRANSPOSE = {
     8: Image.Transpose.ROTATE_90,
 }
 
-# What Pillow reports of a picture that carries no metadata about people or places: how it is
-# encoded, its resolution and colour profile. Anything else (EXIF with its GPS position, XMP,
-# comments, Photoshop/IPTC blocks, PNG text chunks) makes a picture one to re-encode.
-HARMLESS_INFO = {
-    "JPEG": frozenset(
-        {"jfif", "jfif_version", "jfif_unit", "jfif_density", "dpi", "progressive",
-         "progression", "icc_profile", "adobe", "adobe_transform"}
-    ),
-    "PNG": frozenset({"dpi", "gamma", "srgb", "transparency", "icc_profile", "aspect"}),
-}  # fmt: skip
-# How a complete file of each format ends (nothing may follow it).
-FORMAT_ENDS = {"JPEG": b"\xff\xd9", "PNG": b"IEND\xaeB`\x82"}
+# The structure a picture without metadata about people or places may have, walked segment by
+# segment (Pillow's image.info does not list unknown JPEG APPn segments or private PNG chunks,
+# which can carry anything). JPEG: JFIF, colour profile and Adobe colour-transform segments,
+# tables, frame and scan headers, restart intervals. PNG: the image, its palette and
+# transparency, gamma, colour space and profile, physical pixel size.
+JPEG_SEGMENTS_KEPT = frozenset(
+    {0xC0, 0xC1, 0xC2, 0xC3, 0xC4, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCC, 0xCD, 0xCE, 0xCF,
+     0xDB, 0xDD, 0xDA}
+)  # fmt: skip
+JPEG_APP_SEGMENTS_KEPT = {0xE0: b"JFIF\x00", 0xE2: b"ICC_PROFILE\x00", 0xEE: b"Adobe"}
+PNG_CHUNKS_KEPT = frozenset(
+    {b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"gAMA", b"sRGB", b"iCCP", b"cHRM", b"pHYs"}
+)
 
 NOT_AN_IMAGE = "not_an_image"
 TOO_MANY_PIXELS = "too_many_pixels"
@@ -117,16 +118,60 @@ def reencoded_image(
 
 
 def _carries_nothing_more(source: IO[bytes], image: Image.Image, max_side: int | None) -> bool:
-    """A single, upright picture within size, with no metadata and nothing after its end."""
-    image_format = str(image.format)
-    if image_format not in HARMLESS_INFO or not set(image.info) <= HARMLESS_INFO[image_format]:
-        return False
+    """A single, upright picture within size whose every segment is one that carries only the
+    picture (see JPEG_SEGMENTS_KEPT, PNG_CHUNKS_KEPT), with nothing after its end."""
     if getattr(image, "n_frames", 1) != 1 or _orientation(image) != 1:
         return False
     if max_side is not None and max(image.size) > max_side:
         return False
     source.seek(0)
-    return source.read().endswith(FORMAT_ENDS[image_format])
+    content = source.read()
+    if image.format == "JPEG":
+        return _jpeg_is_bare(content)
+    if image.format == "PNG":
+        return _png_is_bare(content)
+    return False
+
+
+def _jpeg_is_bare(content: bytes) -> bool:
+    position = 2  # after SOI
+    while position + 4 <= len(content):
+        if content[position] != 0xFF:
+            return False
+        marker = content[position + 1]
+        if marker == 0xD9:  # EOI: the end, and nothing may follow it
+            return position + 2 == len(content)
+        length = int.from_bytes(content[position + 2 : position + 4], "big")
+        segment = content[position + 4 : position + 2 + length]
+        if marker in JPEG_APP_SEGMENTS_KEPT:
+            if not segment.startswith(JPEG_APP_SEGMENTS_KEPT[marker]):
+                return False
+        elif marker not in JPEG_SEGMENTS_KEPT:
+            return False  # other APPn, comments, anything unknown
+        position += 2 + length
+        if marker == 0xDA:  # a scan: entropy-coded data up to the next marker
+            while position + 1 < len(content):
+                if content[position] == 0xFF and content[position + 1] not in (
+                    0x00,
+                    *range(0xD0, 0xD8),
+                ):
+                    break
+                position += 1
+    return False
+
+
+def _png_is_bare(content: bytes) -> bool:
+    position = 8  # after the signature
+    while position + 12 <= len(content):
+        length = int.from_bytes(content[position : position + 4], "big")
+        kind = content[position + 4 : position + 8]
+        end = position + 12 + length
+        if kind == b"IEND":
+            return end == len(content)
+        if kind not in PNG_CHUNKS_KEPT:
+            return False
+        position = end
+    return False
 
 
 def _upright_and_bounded(image: Image.Image, max_side: int | None) -> Image.Image:

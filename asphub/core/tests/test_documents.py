@@ -9,6 +9,7 @@ import re
 import unicodedata
 import warnings
 import zipfile
+import zlib
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -639,3 +640,44 @@ def test_a_picture_cleaned_once_is_kept_byte_for_byte_when_uploaded_again(pictur
     assert first.content != picture()
     assert again.content == first.content
     assert again.sha256 == first.sha256
+
+
+def _with_jpeg_segment(jpeg: bytes, marker: int, payload: bytes) -> bytes:
+    segment = bytes([0xFF, marker]) + (len(payload) + 2).to_bytes(2, "big") + payload
+    return jpeg[:2] + segment + jpeg[2:]
+
+
+def _with_png_chunk(png: bytes, kind: bytes, payload: bytes) -> bytes:
+    chunk = len(payload).to_bytes(4, "big") + kind + payload
+    chunk += zlib.crc32(kind + payload).to_bytes(4, "big")
+    return png[:33] + chunk + png[33:]  # after the signature and IHDR
+
+
+def test_a_clean_picture_with_a_hidden_segment_is_encoded_again_not_kept():
+    clean_jpeg = validate_attachment(
+        samples.upload(samples.jpeg_with_location(), "a.jpg", "image/jpeg")
+    ).content
+    clean_png = validate_attachment(
+        samples.upload(samples.png_with_metadata(), "a.png", "image/png")
+    ).content
+    hidden = b"LAT=56.9496 LON=24.1052"
+
+    jpeg = validate_attachment(
+        samples.upload(_with_jpeg_segment(clean_jpeg, 0xE4, hidden), "b.jpg", "image/jpeg")
+    )
+    png = validate_attachment(
+        samples.upload(_with_png_chunk(clean_png, b"prIv", hidden), "b.png", "image/png")
+    )
+
+    assert hidden not in jpeg.content
+    assert hidden not in png.content
+
+
+def test_a_document_with_an_embedded_ole_object_is_refused():
+    compound_file = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
+    document = samples.docx("Teksts", extra={"word/embeddings/oleObject1.bin": compound_file})
+
+    with pytest.raises(ValidationError) as refused:
+        validate_attachment(samples.upload(document, "a.docx", "application/octet-stream"))
+
+    assert refused.value.code == "embedded_objects"
