@@ -1005,6 +1005,7 @@ def practices_import(
         _discard(staged)
         raise PracticeImportRejected(problems)
     result = PracticeImportResult(skipped=problems, ignored_columns=parsed.ignored_columns)
+    committed = False
     try:
         with transaction.atomic():
             now = timezone.now()
@@ -1053,7 +1054,10 @@ def practices_import(
                     "skipped_rows": sorted({problem.row for problem in problems}),
                 },
             )
+        committed = True
     except BaseException:
-        _discard(staged)
+        # Only files of rows that were never written: after the commit they are the items'.
+        if not committed:
+            _discard(staged)
         raise
     return result

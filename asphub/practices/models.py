@@ -398,6 +398,8 @@ class RubricCriterion(models.Model):
 
 SCORE_MIN = 0
 SCORE_MAX = 3
+# Reviews an item needs before the national coordinator decides (DOMAIN.md: at least two).
+MIN_REVIEWERS = 2
 
 
 class ReviewAssignment(models.Model):

@@ -4,17 +4,28 @@ or harvest can show it."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+)
 
 from asphub.roles.permissions import Visitor, roles_of
 
 from .models import (
+    MIN_REVIEWERS,
     PUBLISHED_STATUSES,
     READABLE_STATUSES,
     Practice,
     PracticeFile,
     PracticeStatus,
     ReviewAssignment,
+    ReviewScore,
 )
 
 
@@ -179,6 +190,20 @@ def sent_reviews(user) -> QuerySet[ReviewAssignment]:
     )
 
 
+def sent_reviews_of_round(practice: Practice, round_number: int) -> QuerySet[ReviewAssignment]:
+    """The reviews sent for one round, with their scores and criteria (three queries)."""
+    return (
+        ReviewAssignment.objects.filter(
+            practice=practice, round=round_number, submitted_at__isnull=False
+        )
+        .select_related("reviewer")
+        .prefetch_related(
+            Prefetch("scores", queryset=ReviewScore.objects.select_related("criterion"))
+        )
+        .order_by("submitted_at", "id")
+    )
+
+
 def current_assignments(practice: Practice) -> QuerySet[ReviewAssignment]:
     return (
         practice.assignments.filter(round=practice.round)
@@ -206,33 +231,43 @@ def _open_review_in_round() -> Exists:
     )
 
 
+def _queue_conditions() -> dict[str, Q]:
+    """What puts an item in each queue. An item in review that has lost reviewers (one was
+    removed) waits again to be assigned some; it is reviewed once no review is open and at
+    least MIN_REVIEWERS reviews were assigned (and so sent)."""
+    in_review = Q(status=PracticeStatus.IN_REVIEW)
+    enough = Q(reviewers_in_round__gte=MIN_REVIEWERS)
+    open_review = Q(_open_review_in_round())
+    return {
+        Queue.TO_ASSIGN: Q(status=PracticeStatus.SUBMITTED) | (in_review & ~enough),
+        Queue.WAITING_FOR_REVIEWERS: in_review & enough & open_review,
+        Queue.AWAITING_DECISION: in_review & enough & ~open_review,
+        Queue.PUBLISHED: Q(status=PracticeStatus.PUBLISHED),
+        Queue.ARCHIVED: Q(status=PracticeStatus.ARCHIVED),
+    }
+
+
+def _with_round_size(items: QuerySet[Practice]) -> QuerySet[Practice]:
+    return items.annotate(
+        reviewers_in_round=Count(
+            "assignments", filter=Q(assignments__round=F("round")), distinct=True
+        )
+    )
+
+
 def library_queue(country_ids, queue: str) -> QuerySet[Practice]:
-    """One queue of the countries' library, oldest submission first (published: newest)."""
-    items = Practice.objects.filter(country_id__in=country_ids).select_related("school")
-    if queue == Queue.TO_ASSIGN:
-        return items.filter(status=PracticeStatus.SUBMITTED).order_by("submitted_at", "id")
-    if queue == Queue.WAITING_FOR_REVIEWERS:
-        return items.filter(_open_review_in_round(), status=PracticeStatus.IN_REVIEW).order_by(
-            "submitted_at", "id"
-        )
-    if queue == Queue.AWAITING_DECISION:
-        return items.filter(~_open_review_in_round(), status=PracticeStatus.IN_REVIEW).order_by(
-            "submitted_at", "id"
-        )
-    if queue == Queue.ARCHIVED:
-        return items.filter(status=PracticeStatus.ARCHIVED).order_by("-updated_at", "-id")
-    return items.filter(status=PracticeStatus.PUBLISHED).order_by("-published_at", "-id")
+    """One queue of the countries' library, oldest submission first (published and archived:
+    newest first)."""
+    chosen = queue if queue in Queue.ALL else Queue.TO_ASSIGN
+    items = _with_round_size(
+        Practice.objects.filter(country_id__in=country_ids).select_related("school")
+    ).filter(_queue_conditions()[chosen])
+    if chosen in (Queue.PUBLISHED, Queue.ARCHIVED):
+        return items.order_by("-published_at", "-id")
+    return items.order_by("submitted_at", "id")
 
 
 def library_queue_counts(country_ids) -> dict[str, int]:
-    """How many items wait in each queue, in one query."""
-    items = Practice.objects.filter(country_id__in=country_ids).order_by()
-    open_review = _open_review_in_round()
-    counts = items.aggregate(
-        to_assign=Count("pk", filter=Q(status=PracticeStatus.SUBMITTED)),
-        waiting_for_reviewers=Count("pk", filter=Q(open_review, status=PracticeStatus.IN_REVIEW)),
-        awaiting_decision=Count("pk", filter=Q(~open_review, status=PracticeStatus.IN_REVIEW)),
-        published=Count("pk", filter=Q(status=PracticeStatus.PUBLISHED)),
-        archived=Count("pk", filter=Q(status=PracticeStatus.ARCHIVED)),
-    )
-    return {key: value or 0 for key, value in counts.items()}
+    """How many items wait in each queue: one count per queue (five queries, whatever the
+    library holds)."""
+    return {queue: library_queue(country_ids, queue).order_by().count() for queue in Queue.ALL}

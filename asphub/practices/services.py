@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -47,6 +47,7 @@ from asphub.schools.models import School
 from .indexing import index_practice
 from .models import (
     EDITABLE_STATUSES,
+    MIN_REVIEWERS,
     DecisionKind,
     Practice,
     PracticeDecision,
@@ -59,9 +60,9 @@ from .models import (
     RubricCriterion,
 )
 from .rubric import DEFAULT_RUBRIC
+from .selectors import sent_reviews_of_round
 from .tasks import extract_file_text
 
-MIN_REVIEWERS = 2
 MAX_FILES = 20
 MAX_LINKS = 20
 # Files held for a form with errors are attached when it is saved; older ones are removed.
@@ -372,7 +373,14 @@ def practice_delete_draft(*, actor: Actor, practice: Practice) -> None:
 
 
 def revision_details(practice: Practice) -> dict[str, Any]:
-    """The metadata of a version as readable lines, so that versions can be compared."""
+    """The metadata of a version as readable lines, so that versions can be compared: in the
+    site's default language whoever submits, so that a diff never shows a change of language
+    as a change of the item."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _revision_lines(practice)
+
+
+def _revision_lines(practice: Practice) -> dict[str, Any]:
     return {
         "kind": practice.get_kind_display(),
         "language": practice.get_language_display(),
@@ -559,6 +567,7 @@ def reviewer_remove(*, actor: Actor, assignment: ReviewAssignment) -> None:
         stored = ReviewAssignment.objects.select_for_update().get(pk=assignment.pk)
         if stored.submitted_at is not None:
             raise ValidationError(_("A review that was sent is kept."), code="review_already_sent")
+        stored.delete()
         audit_record(
             actor=actor,
             action=AuditAction.PRACTICE_REVIEWER_REMOVED,
@@ -566,7 +575,6 @@ def reviewer_remove(*, actor: Actor, assignment: ReviewAssignment) -> None:
             country_code=_country_code(practice),
             before={"reviewer": str(stored.reviewer)},
         )
-        stored.delete()
 
 
 @dataclass(frozen=True)
@@ -735,7 +743,9 @@ def practice_decide(
             after={**_snapshot(stored), "decision": decision},
             note=message[:500],
         )
-        _tell_authors(stored, "practices/email/decided", {"decision": record})
+        # Read once for every recipient: the round's reviews with their scores.
+        reviews = list(sent_reviews_of_round(stored, stored.round))
+        _tell_authors(stored, "practices/email/decided", {"decision": record, "reviews": reviews})
     return record
 
 
@@ -913,7 +923,17 @@ def _tell_authors(practice: Practice, template: str, extra: dict) -> None:
     network-level materials: the author alone)."""
     people: dict[int, User] = {}
     if practice.created_by_id is not None:
-        author = User.objects.filter(pk=practice.created_by_id, is_active=True).first()
+        # The author while they still belong: a school's teacher or coordinator, or for
+        # network materials a national coordinator of the country.
+        belongs = RoleAssignment.objects.active().filter(user_id=practice.created_by_id)
+        belongs = (
+            belongs.filter(school_id=practice.school_id)
+            if practice.school_id is not None
+            else belongs.filter(role=Role.NATIONAL_COORDINATOR, country_id=practice.country_id)
+        )
+        author = User.objects.filter(
+            pk=practice.created_by_id, is_active=True, pk__in=belongs.values("user_id")
+        ).first()
         if author is not None:
             people[author.pk] = author
     if practice.school_id is not None:

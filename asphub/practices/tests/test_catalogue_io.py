@@ -260,10 +260,12 @@ def test_export_costs_the_same_queries_for_few_and_many_items(
             PracticeLinkFactory(practice=item)
 
     add(2)
-    with django_assert_max_num_queries(8) as few:
+    _streamed(client.get(reverse(name)))  # the first export of the hour starts the count
+    # 8 for the catalogue, the rest for the per-address count in the shared (database) cache.
+    with django_assert_max_num_queries(20) as few:
         _streamed(client.get(reverse(name)))
     add(15)
-    with django_assert_max_num_queries(8) as many:
+    with django_assert_max_num_queries(20) as many:
         _streamed(client.get(reverse(name)))
 
     assert len(many.captured_queries) == len(few.captured_queries)

@@ -12,12 +12,14 @@ from django.urls import reverse
 from asphub.accounts.tests.factories import enrol_authenticator
 from asphub.audit.models import StandIn
 from asphub.practices.models import PracticeStatus, ReviewAssignment, RubricCriterion
+from asphub.practices.selectors import Queue, library_queue, library_queue_counts
 from asphub.practices.services import (
     ScoreInput,
     practice_create,
     practice_decide,
     practice_submit,
     review_save,
+    reviewer_remove,
     reviewers_assign,
     rubric_for,
 )
@@ -131,11 +133,10 @@ def test_the_queue_is_only_the_coordinators_countries(client, national, estonia,
 def test_the_queue_takes_the_same_queries_for_10_or_50_items(
     national, school, count, django_assert_max_num_queries
 ):
+    # In review without reviewers (as made by the factory): waiting to be assigned some.
     InReviewPracticeFactory.create_batch(count, school=school)
-    with django_assert_max_num_queries(11):
-        response = national.get(
-            reverse("practices:queue", args=["LV"]), {"queue": "awaiting_decision"}
-        )
+    with django_assert_max_num_queries(13):
+        response = national.get(reverse("practices:queue", args=["LV"]), {"queue": "to_assign"})
     assert response.context["page"].paginator.count == count
 
 
@@ -434,3 +435,14 @@ def test_the_assign_page_marks_a_reviewer_who_may_no_longer_review(national, in_
 
     marks = {a.reviewer_id: a.can_still_review for a in page.context["assignments"]}
     assert marks == {reviewers[0].pk: False, reviewers[1].pk: True}
+
+
+def test_an_item_that_lost_a_reviewer_waits_to_be_assigned_again(
+    national_coordinator, in_review, reviewers, latvia
+):
+    reviewer_remove(actor=national_coordinator, assignment=in_review.assignments.first())
+
+    counts = library_queue_counts([latvia.pk])
+    assert counts[Queue.TO_ASSIGN] == 1
+    assert counts[Queue.AWAITING_DECISION] == 0
+    assert list(library_queue([latvia.pk], Queue.TO_ASSIGN)) == [in_review]

@@ -45,6 +45,7 @@ from ..selectors import (
     library_queue,
     library_queue_counts,
     sent_reviews,
+    sent_reviews_of_round,
     with_page_details,
 )
 from ..services import (
@@ -82,19 +83,6 @@ def managed_practice(request: HttpRequest, pk: int) -> Practice:
         .exclude(status=PracticeStatus.DRAFT, school__isnull=False)
         .select_related("country", "school"),
         pk=pk,
-    )
-
-
-def _sent_reviews_of_round(practice: Practice):
-    return (
-        ReviewAssignment.objects.filter(
-            practice=practice, round=practice.round, submitted_at__isnull=False
-        )
-        .select_related("reviewer")
-        .prefetch_related(
-            Prefetch("scores", queryset=ReviewScore.objects.select_related("criterion"))
-        )
-        .order_by("submitted_at", "id")
     )
 
 
@@ -216,7 +204,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "practice": practice,
             "form": form,
-            "reviews": list(_sent_reviews_of_round(practice)),
+            "reviews": list(sent_reviews_of_round(practice, practice.round)),
             "open_reviews": [
                 assignment
                 for assignment in current_assignments(practice)
