@@ -21,7 +21,7 @@ def sanitize_html(html: str) -> str:
     )
 
 
-MARKDOWN_TAGS = ALLOWED_TAGS | {"pre", "code", "hr"}
+MARKDOWN_TAGS = ALLOWED_TAGS | {"pre", "code", "hr", "s", "del"}
 # CommonMark with tables and strikethrough; raw HTML in the text is shown as text ("html":
 # False), and nh3 then removes whatever a link could still carry (javascript:, data:).
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(

@@ -32,6 +32,7 @@ from asphub.countries.models import Country
 from asphub.mail.services import send_templated_mail
 from asphub.roles.models import Role, RoleAssignment
 from asphub.roles.permissions import (
+    LIBRARY_SCHOOL_STATUSES,
     Actor,
     can_author_network_material,
     can_author_practice,
@@ -418,6 +419,12 @@ def practice_submit(*, actor: Actor, practice: Practice, seen_version: int | Non
             lambda user: can_submit_practice(user, stored),
             _("Only the school coordinator may submit the school's items for review."),
         )
+        if stored.school is not None and (
+            stored.school.membership_status not in LIBRARY_SCHOOL_STATUSES
+        ):
+            raise PermissionDenied(
+                _("The school is no longer in the network: its items cannot be submitted.")
+            )
         if seen_version is not None and seen_version != stored.edit_version:
             raise StaleEdit(
                 _("Someone changed this item after you opened it. Look at it again first."),

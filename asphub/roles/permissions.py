@@ -36,6 +36,7 @@ class SchoolScope(Protocol):
     name: str
     country_id: int
     country: Country
+    membership_status: str
 
 
 class PracticeScope(Protocol):
@@ -48,6 +49,11 @@ class PracticeScope(Protocol):
     status: str
     created_by_id: int | None
 
+
+# The schools that write for the library: those in the network (the directory's public
+# statuses, asphub.schools.models.PUBLIC_STATUSES: a test keeps the two the same). A school
+# that has withdrawn or was excluded keeps its published items but adds none.
+LIBRARY_SCHOOL_STATUSES = frozenset({"candidate", "member", "dormant"})
 
 # A practice's statuses as the permission layer reads them (the practices app defines them).
 PRACTICE_EDITABLE = frozenset({"draft", "changes_requested"})
@@ -256,7 +262,10 @@ def can_view_any_audit_log(user: Visitor) -> bool:
 
 
 def can_author_practice(user: Visitor, school: SchoolScope) -> bool:
-    """Start a practice for the school: its teachers and its coordinator."""
+    """Start a practice for the school: its teachers and its coordinator, while the school is
+    in the network."""
+    if school.membership_status not in LIBRARY_SCHOOL_STATUSES:
+        return False
     roles = roles_of(user)
     return roles.administrator or school.pk in roles.schools
 

@@ -103,6 +103,11 @@ class SearchFacetCount(models.Model):
                 fields=["kind", "name", "value"], name="search_facet_count_unique"
             )
         ]
+        indexes = [
+            # A facet's most frequent values, read in order from here (the "school" facet
+            # has thousands).
+            models.Index(fields=["kind", "name", "-count", "value"], name="search_facet_count_top")
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.name}={self.value}: {self.count}"

@@ -310,20 +310,24 @@ def _run(plan: _Search, sort: str, offset: int, limit: int, facets: Sequence[str
 def _maintained_counts(cursor, kind: str, names: Sequence[str], max_values: int | None):
     """The kind's document count and its facets' counts, from SearchFacetCount (the most
     frequent `max_values` of each facet: the database keeps them, not Python)."""
-    marks = ", ".join(["%s"] * len(names)) or "''"
-    sql = (
-        f"SELECT name, value, count, ROW_NUMBER() OVER (PARTITION BY name "
-        f"ORDER BY count DESC, value) AS position FROM {COUNTS} WHERE kind = %s "
-        f"AND (name = '' OR name IN ({marks})) AND count > 0"
-    )
-    params: list = [kind, *names]
-    if max_values is not None:
-        sql = f"SELECT name, value, count FROM ({sql}) c WHERE position <= %s"
-        params.append(max(1, max_values))
+    # One index range per facet, its first values only: UNION ALL of LIMITed reads.
+    parts = [f"SELECT name, value, count FROM {COUNTS} WHERE kind = %s AND name = '' "]
+    params: list = [kind]
+    for name in names:
+        part = (
+            f"SELECT name, value, count FROM {COUNTS} WHERE kind = %s AND name = %s "
+            "AND count > 0 ORDER BY count DESC, value"
+        )
+        params += [kind, name]
+        if max_values is not None:
+            part += " LIMIT %s"
+            params.append(max(1, max_values))
+        parts.append(part)
+    sql = " UNION ALL ".join(f"SELECT * FROM ({part}) p{n}" for n, part in enumerate(parts))
     cursor.execute(sql, params)
     total = 0
     counts: dict[str, list[tuple[str, int]]] = {}
-    for name, value, count, *_position in cursor.fetchall():
+    for name, value, count in cursor.fetchall():
         if name == "":
             total = count
         else:

@@ -580,3 +580,10 @@ def test_files_hold_refuses_anonymous_uploads():
     with pytest.raises(PermissionDenied):
         files_hold(actor=AnonymousUser(), attachments=[checked])
     assert not PracticeFile.objects.exists()
+
+
+def test_the_library_writes_for_the_schools_the_directory_lists():
+    from asphub.roles.permissions import LIBRARY_SCHOOL_STATUSES
+    from asphub.schools.models import PUBLIC_STATUSES
+
+    assert {str(status) for status in PUBLIC_STATUSES} == LIBRARY_SCHOOL_STATUSES

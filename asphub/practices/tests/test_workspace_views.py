@@ -392,3 +392,12 @@ def test_the_dashboard_tells_the_school_what_waits_in_its_library(
     # A teacher does not submit: only the item sent back for changes waits for them.
     assert for_teacher.library_waiting is True
     assert for_teacher.schools[0].library_sent_back == 1
+
+
+def test_two_long_unlike_paragraphs_are_compared_quickly_as_whole_blocks():
+    old = " ".join(f"vārds{n}" for n in range(5000))
+    new = " ".join(f"cits{n}" for n in range(5000))
+
+    segments = text_diff(old, new)
+
+    assert segments == [(DELETE, old), (INSERT, new)]

@@ -166,7 +166,7 @@ def test_the_email_is_written_in_the_language_of_the_invitation(
         assert "Open this link to accept. It works once and expires in 7 days:" in message.body
     else:
         assert message.subject.startswith("Uzaicinājums")
-        assert "recenzents" in message.subject
+        assert "vērtētājs" in message.subject
         assert "uzaicinājum" in message.body.lower()
         assert "Open this link" not in message.body
 
