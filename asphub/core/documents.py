@@ -637,8 +637,9 @@ def _messages() -> dict[str, str]:
 # Every code validate_attachment may raise besides check_pdf_content's.
 REFUSALS = frozenset(
     {"empty", "too_large", "unsupported_type", "old_office_format", "macros",
-     "embedded_objects", "external_content", "encrypted", "unpacks_too_large", "unsafe_structure", "damaged",
-     "too_many_pixels", "image_damaged", "filename_unsafe", "filename_empty"}
+     "embedded_objects", "external_content", "encrypted", "unpacks_too_large",
+     "unsafe_structure", "damaged", "too_many_pixels", "image_damaged", "filename_unsafe",
+     "filename_empty"}
 )  # fmt: skip
 
 

@@ -150,7 +150,8 @@ def anonymous_page_cache(view):
             finally:
                 _view_call.reset(reset)
         version = data_version()
-        partial = bool(request.htmx and not request.htmx.boosted)
+        htmx = getattr(request, "htmx", None)  # django-htmx's middleware sets it
+        partial = bool(htmx and not htmx.boosted)
         identity = f"{version}\n{get_language()}\n{partial:d}\n{request.get_full_path()}"
         key = "page:" + hashlib.sha256(identity.encode()).hexdigest()
         cache = caches["pages"]

@@ -93,8 +93,10 @@ def dashboard_for(user: Any) -> Dashboard:
             )
             .order_by("sort_key")
         )
+    # The annotations above, read by name (django-stubs does not know them).
     dashboard.library_waiting = any(
-        school.library_sent_back or (school.pk in roles.coordinator_of and school.library_waiting)
+        getattr(school, "library_sent_back", 0)
+        or (school.pk in roles.coordinator_of and getattr(school, "library_waiting", 0))
         for school in dashboard.schools
     )
     countries = list(Country.objects.filter(pk__in=roles.national_coordinator_in))
