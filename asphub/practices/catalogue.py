@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.http import QueryDict
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from asphub.countries.models import Subdivision
@@ -52,6 +53,10 @@ class FacetValue:
     label: str
     count: int
     selected: bool
+    # Worked out here rather than by template filters: a catalogue page shows up to 130 of
+    # these, and each filter or localized number there costs a translation lookup.
+    dom_id: str = ""
+    count_text: str = ""
 
 
 @dataclass
@@ -170,6 +175,8 @@ def catalogue_search(data: QueryDict) -> CatalogueSearch:
                         label=labels.get(value, value),
                         count=count,
                         selected=value in chosen,
+                        dom_id=f"facet-{name}-{slugify(value)}",
+                        count_text=str(count),
                     )
                     for value, count in shown
                     if value in labels or name == "year"
