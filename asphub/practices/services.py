@@ -38,10 +38,10 @@ from asphub.roles.permissions import (
     can_author_practice,
     can_edit_practice,
     can_manage_library,
+    can_review_practice,
     can_submit_practice,
     is_command_line,
     require_permission,
-    roles_of,
 )
 from asphub.schools.models import School
 
@@ -598,13 +598,7 @@ def _may_review(actor: Actor, assignment: ReviewAssignment) -> bool:
     user = _actor_user(actor)
     if user is None or assignment.reviewer_id != user.pk:
         return False
-    practice = assignment.practice
-    roles = roles_of(user)
-    return (
-        practice.country_id in roles.reviewer_in
-        and (practice.school_id is None or practice.school_id not in roles.schools)
-        and practice.created_by_id != user.pk
-    )
+    return can_review_practice(user, assignment.practice)
 
 
 def review_save(

@@ -282,6 +282,13 @@ def _is_practice_author(roles: Roles, practice: PracticeScope) -> bool:
     return practice.school_id in roles.schools
 
 
+def is_practice_author(user: Visitor, practice: PracticeScope) -> bool:
+    """The item's own people: its school's teachers and coordinator; for network materials,
+    the country's national coordinator (and administrators)."""
+    roles = roles_of(user)
+    return roles.administrator or _is_practice_author(roles, practice)
+
+
 def can_edit_practice(user: Visitor, practice: PracticeScope) -> bool:
     """Change a draft, or a practice the reviewers sent back: its school's teachers and
     coordinator (the national coordinator for network-level materials)."""

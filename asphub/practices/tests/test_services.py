@@ -587,3 +587,11 @@ def test_the_library_writes_for_the_schools_the_directory_lists():
     from asphub.schools.models import PUBLIC_STATUSES
 
     assert {str(status) for status in PUBLIC_STATUSES} == LIBRARY_SCHOOL_STATUSES
+
+
+def test_the_permission_layer_reads_the_library_statuses_as_the_models_define_them():
+    from asphub.practices.models import EDITABLE_STATUSES, READABLE_STATUSES
+    from asphub.roles.permissions import PRACTICE_EDITABLE, PRACTICE_PUBLIC
+
+    assert PRACTICE_EDITABLE == {str(status) for status in EDITABLE_STATUSES}
+    assert PRACTICE_PUBLIC == {str(status) for status in READABLE_STATUSES}

@@ -24,7 +24,7 @@ from asphub.core.html import render_markdown
 from asphub.core.http import page_with_form, post_only, read_only
 from asphub.countries.models import Country
 from asphub.roles import permissions
-from asphub.roles.permissions import Roles, roles_of
+from asphub.roles.permissions import roles_of
 from asphub.schools.models import School
 
 from ..diff import revision_diff
@@ -65,16 +65,6 @@ PAGE_SIZE = 50
 VERSIONS_SHOWN = 10
 
 
-def is_author(roles: Roles, practice: Practice) -> bool:
-    """The item's own people: its school's teachers and coordinator; for network materials,
-    the country's national coordinator."""
-    if roles.administrator:
-        return True
-    if practice.school_id is None:
-        return practice.country_id in roles.national_coordinator_in
-    return practice.school_id in roles.schools
-
-
 def level_labels(practice: Practice) -> list[str]:
     labels = dict(EducationLevel.choices)
     return [str(labels[level]) for level in practice.education_levels or [] if level in labels]
@@ -89,7 +79,7 @@ def private_practice(request: HttpRequest, pk: int) -> Practice:
     )
     roles = roles_of(request.user)
     if (
-        is_author(roles, practice)
+        permissions.is_practice_author(request.user, practice)
         or practice.country_id in roles.national_coordinator_in
         or (
             practice.country_id in roles.reviewer_in
@@ -253,8 +243,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 def item(request: HttpRequest, pk: int) -> HttpResponse:
     practice = private_practice(request, pk)
     user = request.user
-    roles = roles_of(user)
-    author = is_author(roles, practice)
+    author = permissions.is_practice_author(request.user, practice)
     manager = permissions.can_manage_library(user, practice.country)
     decisions = (
         list(practice.decisions.select_related("decided_by").order_by("round", "id"))
