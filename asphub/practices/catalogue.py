@@ -7,12 +7,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
+from django.db import connections, router
 from django.http import QueryDict
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from asphub.core.bilingual import current_content_language, localized
 from asphub.countries.models import Subdivision
+from asphub.schools.page_cache import current_version, memoized
 from asphub.schools.selectors import public_schools
 from asphub.search.selectors import SearchResult, search
 from asphub.taxonomy.models import FlagshipNetwork, Pillar, SustainableDevelopmentGoal, ThematicArea
@@ -106,34 +111,118 @@ def _page_number(raw: str | None) -> int:
         return 1
 
 
-def _labels(name: str, values: Sequence[str]) -> dict[str, str]:
-    """Labels of one facet's values, in one query at most (only for the values shown)."""
-    choices = {
-        "kind": PracticeKind,
-        "level": EducationLevel,
-        "language": ContentLanguage,
-        "licence": Licence,
-    }
-    if name in choices:
-        return {value: str(label) for value, label in choices[name].choices}
-    if name == "theme":
-        return {a.slug: str(a) for a in ThematicArea.objects.filter(slug__in=values)}
-    if name == "pillar":
-        return {p.slug: str(p) for p in Pillar.objects.filter(slug__in=values)}
-    if name == "flagship":
-        return {f.slug: str(f) for f in FlagshipNetwork.objects.filter(slug__in=values)}
-    if name == "sdg":
-        numbers = [int(v) for v in values if v.isascii() and v.isdigit() and len(v) <= 3]
+def name_in(language: str, name_lv: str, name_en: str) -> str:
+    """A bilingual name in `language`, falling back to the other (as str() of the models)."""
+    return localized(SimpleNamespace(name_lv=name_lv, name_en=name_en), "name", language).text
+
+
+_CHOICES = {
+    "kind": PracticeKind,
+    "level": EducationLevel,
+    "language": ContentLanguage,
+    "licence": Licence,
+}
+# Translated once per process and language: the labels are the code's own and the
+# translations do not change while it runs (each lazy label costs a lookup of the active
+# language, some 40 per page).
+_translated: dict[tuple[str | None, str], dict[str, str]] = {}
+
+
+def _translated_once(language: str | None, what: str) -> dict[str, str]:
+    """`language`: the active translation's (get_language(); None when none is active)."""
+    key = (language, what)
+    if key not in _translated:
+        if what == "titles":
+            _translated[key] = {name: str(title) for name, title in FACET_TITLES.items()}
+        else:
+            _translated[key] = {value: str(label) for value, label in _CHOICES[what].choices}
+    return _translated[key]
+
+
+# The vocabulary tables a facet names values of, with the column a value is.
+_TAXONOMY = {"theme": ThematicArea, "pillar": Pillar, "sdg": SustainableDevelopmentGoal}
+
+
+def _taxonomy_labels(shown: Mapping[str, Sequence[str]], language: str) -> dict[str, dict]:
+    """The labels of the thematic areas, pillars and goals shown, in one query without the
+    ORM (which built whole objects, descriptions included, in three: 1.7 ms a page). These
+    tables have no data version, so they are read on every page rather than kept."""
+    connection = connections[router.db_for_read(ThematicArea)]
+    quote = connection.ops.quote_name
+    parts, params = [], []
+    for name, model in _TAXONOMY.items():
+        values: list[str | int] = list(shown.get(name, ()))
+        if name == "sdg":
+            values = [
+                int(v) for v in shown.get(name, ()) if v.isascii() and v.isdigit() and len(v) <= 3
+            ]
+        if not values:
+            continue
+        column = "number" if name == "sdg" else "slug"
+        number = quote("number") if name == "sdg" else "0"
+        parts.append(
+            f"SELECT %s, {quote('slug')}, {number}, {quote('name_lv')}, {quote('name_en')}"
+            f" FROM {quote(model._meta.db_table)}"
+            f" WHERE {quote(column)} IN ({', '.join(['%s'] * len(values))})"
+        )
+        params += [name, *values]
+    labels: dict[str, dict] = {name: {} for name in _TAXONOMY}
+    if not parts:
+        return labels
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for name, slug, number, name_lv, name_en in cursor.fetchall():
+            text = name_in(language, name_lv, name_en)
+            if name == "sdg":
+                labels[name][str(number)] = f"{number}. {text}"
+            else:
+                labels[name][slug] = text
+    return labels
+
+
+def _directory_labels(version: str, name: str, language: str) -> dict[str, str]:
+    """Every school's, municipality's or flagship network's label, kept in this process under
+    the directory's data version: its triggers cover exactly these tables (schools,
+    subdivisions, flagship networks), so the labels are never older than the data. Listed
+    schools only: a filter value must not confirm that an application exists."""
+
+    def build() -> dict[str, str]:
+        if name == "school":
+            return dict(public_schools().values_list("slug", "name"))
+        if name == "municipality":
+            # A subdivision's label is its name (Subdivision.__str__).
+            return dict(Subdivision.objects.values_list("code", "name"))
         return {
-            str(goal.number): f"{goal.number}. {goal}"
-            for goal in SustainableDevelopmentGoal.objects.filter(number__in=numbers)
+            slug: name_in(language, name_lv, name_en)
+            for slug, name_lv, name_en in FlagshipNetwork.objects.values_list(
+                "slug", "name_lv", "name_en"
+            )
         }
-    if name == "school":
-        # Listed schools only: a filter value must not confirm that an application exists.
-        return dict(public_schools().filter(slug__in=values).values_list("slug", "name"))
-    if name == "municipality":
-        return {s.code: str(s) for s in Subdivision.objects.filter(code__in=values)}
-    return {value: value for value in values}
+
+    # Names of schools and municipalities are not translated: one map for every language.
+    key = ("practices.catalogue.labels", name, language if name == "flagship" else "")
+    return memoized(version, key, build)
+
+
+def _labels(shown: Mapping[str, Sequence[str]]) -> dict[str, Mapping[str, str]]:
+    """The labels of every facet's values shown, by facet: at most one query, and one read of
+    the data version."""
+    language = current_content_language()
+    version = None
+    labels: dict[str, Mapping[str, str]] = {}
+    for name in shown:
+        if name in _CHOICES:
+            labels[name] = _translated_once(get_language(), name)
+        elif name in ("school", "municipality", "flagship"):
+            if version is None:
+                # Read before the labels it keeps (see asphub.schools.page_cache).
+                version = current_version()
+            labels[name] = _directory_labels(version, name, language)
+        elif name == "year":
+            labels[name] = {value: value for value in shown[name]}
+    if any(name in _TAXONOMY for name in shown):
+        labels.update(_taxonomy_labels(shown, language))
+    return labels
 
 
 def catalogue_search(data: QueryDict) -> CatalogueSearch:
@@ -154,7 +243,7 @@ def catalogue_search(data: QueryDict) -> CatalogueSearch:
         # More would not be shown (a chosen value beyond them is shown with 0, as before).
         max_values=FACET_VALUES_SHOWN,
     )
-    facets = []
+    shown_by_facet: dict[str, list[tuple[str, int]]] = {}
     for name in FACETS:
         counted = result.facets.get(name, [])
         chosen = set(filters.get(name, []))
@@ -162,24 +251,31 @@ def catalogue_search(data: QueryDict) -> CatalogueSearch:
         # A chosen value stays visible (to be unticked) even when it counts nothing now.
         shown_values = {value for value, _count in shown}
         shown += [(value, 0) for value in sorted(chosen - shown_values)]
-        if not shown:
-            continue
-        labels = _labels(name, [value for value, _count in shown])
+        if shown:
+            shown_by_facet[name] = shown
+    labels = _labels(
+        {name: [value for value, _count in shown] for name, shown in shown_by_facet.items()}
+    )
+    titles = _translated_once(get_language(), "titles")
+    facets = []
+    for name, shown in shown_by_facet.items():
+        chosen = set(filters.get(name, []))
+        facet_labels = labels.get(name, {})
         facets.append(
             Facet(
                 name=name,
-                title=str(FACET_TITLES[name]),
+                title=titles[name],
                 values=[
                     FacetValue(
                         value=value,
-                        label=labels.get(value, value),
+                        label=facet_labels[value],
                         count=count,
                         selected=value in chosen,
                         dom_id=f"facet-{name}-{slugify(value)}",
                         count_text=str(count),
                     )
                     for value, count in shown
-                    if value in labels or name == "year"
+                    if value in facet_labels
                 ],
             )
         )

@@ -4,6 +4,10 @@ or harvest can show it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db.models import (
     Count,
     Exists,
@@ -45,11 +49,91 @@ def harvestable_practices() -> QuerySet[Practice]:
     return readable_practices()
 
 
-def with_listing_details(queryset: QuerySet[Practice]) -> QuerySet[Practice]:
-    """What a catalogue row shows, in a fixed number of queries whatever the page holds."""
-    return queryset.select_related(
-        "school", "school__subdivision", "country", "flagship"
-    ).prefetch_related("thematic_areas")
+@dataclass(frozen=True)
+class CatalogueRow:
+    """What a catalogue row shows of one item, read as plain values: building 20 Practice,
+    School, Subdivision, Country and FlagshipNetwork objects (with every column, the body
+    included) and a prefetch of ThematicArea objects cost more than the search itself."""
+
+    pk: int
+    kind: str
+    language: str
+    title: str
+    title_en: str
+    summary: str
+    summary_en: str
+    published_at: datetime | None
+    recommended: bool
+    # None for the national coordinator's network-level materials (the row names the country).
+    school_name: str | None
+    country_name_lv: str
+    country_name_en: str
+    # The item's thematic areas as (name_lv, name_en), in the areas' own order (position, slug).
+    thematic_areas: tuple[tuple[str, str], ...]
+
+
+_ROW_FIELDS = (
+    "pk",
+    "kind",
+    "language",
+    "title",
+    "title_en",
+    "summary",
+    "summary_en",
+    "published_at",
+    "recommended",
+    "school_id",
+    "school__name",
+    "country__name_lv",
+    "country__name_en",
+)
+_AREA_FIELDS = ("thematic_areas__name_lv", "thematic_areas__name_en")
+
+
+def catalogue_rows(ids: Sequence[int]) -> list[CatalogueRow]:
+    """The published items among `ids`, in that order, with what a catalogue row shows: one
+    query whatever the page holds (a row per item and thematic area)."""
+    areas: dict[int, list[tuple[str, str]]] = {}
+    values: dict[int, tuple] = {}
+    rows = (
+        published_practices()
+        .filter(pk__in=ids)
+        # The areas in their own order, by the database's collation as a prefetch had them.
+        .order_by("pk", "thematic_areas__position", "thematic_areas__slug")
+        .values_list(*_ROW_FIELDS, *_AREA_FIELDS)
+    )
+    width = len(_ROW_FIELDS)
+    for row in rows:
+        pk = row[0]
+        values[pk] = row[:width]
+        item_areas = areas.setdefault(pk, [])
+        name_lv, name_en = row[width:]
+        if name_lv is not None:  # None: the outer join found no area (a name is never null)
+            item_areas.append((name_lv, name_en))
+    found = []
+    for pk in ids:
+        if pk not in values:
+            continue
+        (_, kind, language, title, title_en, summary, summary_en, published_at, recommended,
+         school_id, school_name, country_lv, country_en) = values[pk]  # fmt: skip
+        found.append(
+            CatalogueRow(
+                pk=pk,
+                kind=kind,
+                language=language,
+                title=title,
+                title_en=title_en,
+                summary=summary,
+                summary_en=summary_en,
+                published_at=published_at,
+                recommended=recommended,
+                school_name=school_name if school_id is not None else None,
+                country_name_lv=country_lv,
+                country_name_en=country_en,
+                thematic_areas=tuple(areas[pk]),
+            )
+        )
+    return found
 
 
 def with_page_details(queryset: QuerySet[Practice]) -> QuerySet[Practice]:

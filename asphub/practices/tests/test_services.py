@@ -13,6 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from asphub.audit.models import AuditAction, AuditEntry, StandIn
 from asphub.core.documents import validate_attachment
 from asphub.practices.models import (
+    EDITABLE_STATUSES,
+    READABLE_STATUSES,
     PracticeDecision,
     PracticeFile,
     PracticeRevision,
@@ -42,8 +44,14 @@ from asphub.practices.services import (
 )
 from asphub.practices.tests.factories import PublishedPracticeFactory, pdf_bytes
 from asphub.roles.models import Role
+from asphub.roles.permissions import (
+    LIBRARY_SCHOOL_STATUSES,
+    PRACTICE_EDITABLE,
+    PRACTICE_PUBLIC,
+)
 from asphub.roles.services import role_revoke
 from asphub.roles.tests.factories import grant, person_with
+from asphub.schools.models import PUBLIC_STATUSES
 
 pytestmark = pytest.mark.django_db
 
@@ -583,15 +591,9 @@ def test_files_hold_refuses_anonymous_uploads():
 
 
 def test_the_library_writes_for_the_schools_the_directory_lists():
-    from asphub.roles.permissions import LIBRARY_SCHOOL_STATUSES
-    from asphub.schools.models import PUBLIC_STATUSES
-
     assert {str(status) for status in PUBLIC_STATUSES} == LIBRARY_SCHOOL_STATUSES
 
 
 def test_the_permission_layer_reads_the_library_statuses_as_the_models_define_them():
-    from asphub.practices.models import EDITABLE_STATUSES, READABLE_STATUSES
-    from asphub.roles.permissions import PRACTICE_EDITABLE, PRACTICE_PUBLIC
-
-    assert PRACTICE_EDITABLE == {str(status) for status in EDITABLE_STATUSES}
-    assert PRACTICE_PUBLIC == {str(status) for status in READABLE_STATUSES}
+    assert {str(status) for status in EDITABLE_STATUSES} == PRACTICE_EDITABLE
+    assert {str(status) for status in READABLE_STATUSES} == PRACTICE_PUBLIC
