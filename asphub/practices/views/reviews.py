@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Prefetch, Q
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -158,8 +158,6 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                     messages.success(request, _("The reviewers are assigned and told by e-mail."))
                     return redirect("practices:assign", pk=practice.pk)
-        except PermissionDenied as refused:
-            return HttpResponseForbidden(str(refused))
         except ValidationError as error:
             form.add_error(None, error)
     return render(
@@ -191,8 +189,6 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
                     message=form.cleaned_data["message"],
                     seen_round=form.cleaned_data.get("seen_round"),
                 )
-            except PermissionDenied as refused:
-                return HttpResponseForbidden(str(refused))
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -228,8 +224,6 @@ def recommend(request: HttpRequest, pk: int) -> HttpResponse:
             practice=practice,
             recommended=bool(form.cleaned_data.get("recommended")),
         )
-    except PermissionDenied as refused:
-        return HttpResponseForbidden(str(refused))
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -248,8 +242,6 @@ def archive(request: HttpRequest, pk: int) -> HttpResponse:
             practice_archive(
                 actor=request.user, practice=practice, reason=form.cleaned_data["reason"]
             )
-        except PermissionDenied as refused:
-            return HttpResponseForbidden(str(refused))
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -285,8 +277,6 @@ def rubric(request: HttpRequest, code: str) -> HttpResponse:
             rows.append(row)
         try:
             rubric_update(actor=request.user, country=country, criteria=rows)
-        except PermissionDenied as refused:
-            return HttpResponseForbidden(str(refused))
         except ValidationError as error:
             formset.non_form_errors().extend(error.messages)
         else:
@@ -355,8 +345,6 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                     comment=form.cleaned_data["comment"],
                     send=send,
                 )
-            except PermissionDenied as refused:
-                return HttpResponseForbidden(str(refused))
             except ValidationError as error:
                 form.add_error(None, error)
             else:

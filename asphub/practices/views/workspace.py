@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseForbidden
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -313,8 +313,6 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     seen = form.cleaned_data.get("seen_version") if form.is_valid() else None
     try:
         practice_submit(actor=request.user, practice=practice, seen_version=seen)
-    except PermissionDenied as refused:
-        return HttpResponseForbidden(str(refused))
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -329,10 +327,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 @post_only
 def delete(request: HttpRequest, pk: int) -> HttpResponse:
     practice = private_practice(request, pk)
-    try:
-        practice_delete_draft(actor=request.user, practice=practice)
-    except PermissionDenied as refused:
-        return HttpResponseForbidden(str(refused))
+    practice_delete_draft(actor=request.user, practice=practice)
     messages.success(request, _("The draft is deleted."))
     return redirect("practices:mine")
 
