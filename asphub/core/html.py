@@ -2,6 +2,7 @@
 stay, scripts and styles go."""
 
 import nh3
+from django.utils.safestring import SafeString
 from markdown_it import MarkdownIt
 
 ALLOWED_TAGS = {
@@ -29,14 +30,16 @@ _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(
 )
 
 
-def render_markdown(text: str) -> str:
-    """Markdown as clean HTML (a string to mark safe in the template)."""
+def render_markdown(text: str) -> SafeString:
+    """Markdown as clean HTML, safe to put in a page as it is (nh3 has cleaned it)."""
     html = _markdown.render(text or "")
     html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
-    return nh3.clean(
-        html,
-        tags=MARKDOWN_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
+    return SafeString(
+        nh3.clean(
+            html,
+            tags=MARKDOWN_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            url_schemes={"http", "https", "mailto"},
+            link_rel="noopener noreferrer nofollow",
+        )
     )

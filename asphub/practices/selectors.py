@@ -16,7 +16,6 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    Sum,
 )
 
 from asphub.roles.permissions import Visitor, roles_of
@@ -153,10 +152,6 @@ def public_practice(pk: int) -> Practice:
     return with_page_details(readable_practices()).get(pk=pk)
 
 
-def download_total(practice: Practice) -> int:
-    return practice.files.aggregate(total=Sum("download_count"))["total"] or 0
-
-
 def school_published_practices(school) -> QuerySet[Practice]:
     return published_practices().filter(school=school).order_by("-published_at", "-id")
 
@@ -198,17 +193,6 @@ def related_practices(practice: Practice, limit: int = 4) -> list[Practice]:
 
 
 # -- the workspace ----------------------------------------------------------------------------
-
-
-def school_practices(school) -> QuerySet[Practice]:
-    """Every item of a school, drafts included (its own teachers and coordinator see them)."""
-    return Practice.objects.filter(school=school).order_by("-updated_at", "-id")
-
-
-def network_materials(country) -> QuerySet[Practice]:
-    return Practice.objects.filter(country=country, school__isnull=True).order_by(
-        "-updated_at", "-id"
-    )
 
 
 def authored_practices(user: Visitor) -> QuerySet[Practice]:

@@ -47,7 +47,6 @@ from asphub.schools.models import School
 
 from .indexing import index_practice
 from .models import (
-    EDITABLE_STATUSES,
     MIN_REVIEWERS,
     DecisionKind,
     Practice,
@@ -952,7 +951,3 @@ def _tell_authors(practice: Practice, template: str, extra: dict) -> None:
             language=person.preferred_language or settings.LANGUAGE_CODE,
             context=_mail_context(practice, **extra),
         )
-
-
-def editable(practice: Practice) -> bool:
-    return practice.status in EDITABLE_STATUSES

@@ -232,7 +232,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     files = list(practice.files.all())
     context = {
         "practice": practice,
-        "body_html": SafeString(render_markdown(practice.body)),
+        "body_html": render_markdown(practice.body),
         "files": files,
         "links": list(practice.links.all()),
         "downloads": sum(file.download_count for file in files),

@@ -16,7 +16,6 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from asphub.core.files import attachment_download
@@ -285,7 +284,7 @@ def item(request: HttpRequest, pk: int) -> HttpResponse:
     revisions = list(practice.revisions.order_by("-number")[: VERSIONS_SHOWN + 1])
     context = {
         "practice": practice,
-        "body_html": mark_safe(render_markdown(practice.body)),  # noqa: S308 (nh3-cleaned)
+        "body_html": render_markdown(practice.body),
         "levels": level_labels(practice),
         "is_author": author,
         "is_manager": manager,
