@@ -8,6 +8,10 @@ SQLite's FTS5 and PostgreSQL's tsvector only store and compare finished terms:
 * PostgreSQL: the generated column `vector` (title weighted A, body B) with a GIN index,
   which PostgreSQL itself recomputes on every write (migration 0001).
 
+Both also index `facet_terms`, a token per facet value of the document (FTS5's column of that
+name; PostgreSQL's generated `facet_vector`, migration 0004), so that filters are intersected
+by the full-text index like query words rather than by temporary tables of ids.
+
 Neither is a model field: the ORM never reads or writes them (asphub.search.selectors does).
 """
 
@@ -24,6 +28,9 @@ class SearchDocument(models.Model):
     object_id = models.PositiveBigIntegerField(_("object"))
     title_terms = models.TextField(_("title terms"), blank=True)
     body_terms = models.TextField(_("body terms"), blank=True)
+    # One token per facet value (asphub.search.services.facet_token), so that a filter is
+    # matched by the full-text index itself, intersected with the query there.
+    facet_terms = models.TextField(_("facet terms"), blank=True, db_default="")
     sort_title = models.CharField(_("sort key of the title"), max_length=255, blank=True)
     sort_date = models.DateTimeField(_("date"), null=True, blank=True)
 

@@ -115,3 +115,11 @@ def _unique(groups: list[Group]) -> list[Group]:
             seen.add(group)
             kept.append(group)
     return kept
+
+
+def facet_token(name: str, value: str) -> str:
+    """The full-text token of one facet value: "f" and `name=value` in hex (UTF-8), so that
+    both FTS5 and PostgreSQL read it as one word of letters and digits, whatever the value
+    holds (it is always matched whole, never as a prefix). Migration 0004 computes the same
+    in SQL."""
+    return "f" + f"{name}={value}".encode().hex()

@@ -6,9 +6,12 @@ the full-text query itself is built from analyzed terms (asphub.search.query).
 
 What keeps a search cheap at 100,000 documents (issue 10, docs/benchmarks.md):
 
-* SQLite matches the kind inside FTS5 (its column `kind_token`, migration 0002) and counts
-  there, never reading the wide document rows; what it needs of a document once it has its
-  id comes from the narrow index `search_doc_narrow`.
+* SQLite matches the kind inside FTS5 (its column `kind_token`, migration 0002) and the
+  filters too (`facet_terms`, migration 0004), so that FTS5 intersects their lists of
+  documents with the query's and counts there, never reading the wide document rows; what
+  it needs of a document once it has its id comes from the narrow index `search_doc_narrow`.
+* PostgreSQL matches the filters in the GIN index of `facet_vector` (migration 0004),
+  combined with the query's in one bitmap.
 * PostgreSQL runs a search's statements with `enable_seqscan` off (in the search's own
   transaction or savepoint): its vectors are TOASTed, so the table looks small to the planner,
   and a sequential scan unpacks every vector of the index (900 MB at 100,000 documents)
@@ -34,16 +37,17 @@ from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from .models import SearchDocument, SearchFacet, SearchFacetCount
-from .query import ParsedQuery, parse_query
+from .query import ParsedQuery, facet_token, parse_query
 
 SORTS = ("relevance", "newest", "title")
 MAX_LIMIT = 200
 # Values to filter one facet by, at most (more are ignored: a query string could list
 # thousands).
 MAX_FILTER_VALUES = 50
-# Title words count ten times body words on SQLite (bm25 column weights; the kind column
-# none); on PostgreSQL, ts_rank's default weights give title (A) 1.0 and body (B) 0.4.
-BM25_WEIGHTS = "10.0, 1.0, 0.0"
+# Title words count ten times body words on SQLite (bm25 column weights; the kind's and the
+# facets' columns none); on PostgreSQL, ts_rank's default weights give title (A) 1.0 and body
+# (B) 0.4.
+BM25_WEIGHTS = "10.0, 1.0, 0.0, 0.0"
 # Matches ranked one by one, at most (see the module's docstring).
 RANK_ALL_MAX = 2000
 # Below this many matches, PostgreSQL sorts them rather than walking its primary key.
@@ -94,42 +98,48 @@ class _Search:
 
     # -- pieces -------------------------------------------------------------------------------
 
-    def fts(self, part: str = "all") -> str:
-        """FTS5's MATCH expression: the kind and the query (part "all"), only its title
-        matches ("title") or the others ("rest")."""
-        query = self.parsed.fts5()
-        kind = f'kind_token : "{kind_token(self.kind)}"'
-        if part == "title":
-            return f"{kind} AND title_terms : ({query})"
-        if part == "rest":
-            return f"{kind} AND (({query}) NOT title_terms : ({query}))"
-        return f"{kind} AND ({query})"
-
-    def facet_ids(self, leave_out: str | None = None) -> tuple[str, list]:
-        """The documents (of any kind) that have one of the values of each filter: an
-        intersection of the facet index's ranges, one per facet."""
-        parts, params = [], []
+    def fts(self, part: str = "all", leave_out: str | None = None) -> str:
+        """FTS5's MATCH expression: the kind, the filters (but `leave_out`) and the query
+        (part "all"), only its title matches ("title") or the others ("rest"). The query is
+        matched in the text columns only, never in the kind's or the facets' tokens."""
+        parts = [f'kind_token : "{kind_token(self.kind)}"']
         for name, values in self.filters.items():
-            if name == leave_out:
-                continue
-            marks = ", ".join(["%s"] * len(values))
-            parts.append(f"SELECT document_id FROM {FACETS} WHERE name = %s AND value IN ({marks})")
-            params += [name, *values]
-        return " INTERSECT ".join(parts), params
+            if name != leave_out:
+                tokens = " OR ".join(f'"{facet_token(name, value)}"' for value in values)
+                parts.append(f"facet_terms : ({tokens})")
+        if self.parsed:
+            query = self.parsed.fts5()
+            if part == "title":
+                parts.append(f"title_terms : ({query})")
+            elif part == "rest":
+                text = f"{{title_terms body_terms}} : ({query})"
+                parts.append(f"({text} NOT title_terms : ({query}))")
+            else:
+                parts.append(f"{{title_terms body_terms}} : ({query})")
+        return " AND ".join(parts)
+
+    def facet_tsquery(self, leave_out: str | None = None) -> str:
+        """The filters (but `leave_out`) as the argument of to_tsquery('simple', ...) over
+        PostgreSQL's `facet_vector`; empty without filters."""
+        return " & ".join(
+            "(" + " | ".join(f"'{facet_token(name, value)}'" for value in values) + ")"
+            for name, values in self.filters.items()
+            if name != leave_out
+        )
+
+    def filtered(self, leave_out: str | None = None) -> bool:
+        return any(name != leave_out for name in self.filters)
 
     def matches(self, *, leave_out: str | None = None, part: str = "all") -> tuple[str, list]:
         """`SELECT id ...` of the matching documents of the kind (one column, `id`)."""
-        filtered, filter_params = self.facet_ids(leave_out)
-        if self.parsed and not _postgresql():
-            sql, params = f"SELECT rowid AS id FROM {FTS} WHERE {FTS} MATCH %s", [self.fts(part)]
-            if filtered:
-                # "+rowid": a plain `rowid IN` would be handed to FTS5, which then looks up
-                # each filtered document in the full-text index (seconds, not milliseconds).
-                sql += f" AND +rowid IN ({filtered})"
-            return sql, params + filter_params
-        # The kind of each filtered document checked in the narrow index, not the wide rows.
-        narrow = " INDEXED BY search_doc_narrow" if filtered and not _postgresql() else ""
-        sql, params = f"SELECT d.id FROM {DOCUMENTS} d{narrow} WHERE d.kind = %s", [self.kind]
+        if not _postgresql():
+            if self.parsed or self.filtered(leave_out):
+                return (
+                    f"SELECT rowid AS id FROM {FTS} WHERE {FTS} MATCH %s",
+                    [self.fts(part, leave_out)],
+                )
+            return f"SELECT d.id FROM {DOCUMENTS} d WHERE d.kind = %s", [self.kind]
+        sql, params = f"SELECT d.id FROM {DOCUMENTS} d WHERE d.kind = %s", [self.kind]
         if self.parsed:
             tsquery = self.parsed.tsquery()
             if part == "title":
@@ -141,15 +151,16 @@ class _Search:
                 if part == "rest":
                     sql += " AND NOT d.title_vector @@ to_tsquery('simple', %s)"
                     params.append(tsquery)
-        if filtered:
-            sql += f" AND d.id IN ({filtered})"
-        return sql, params + filter_params
+        if self.filtered(leave_out):
+            sql += " AND d.facet_vector @@ to_tsquery('simple', %s)"
+            params.append(self.facet_tsquery(leave_out))
+        return sql, params
 
     # -- statements ---------------------------------------------------------------------------
 
     def count(self, *, leave_out: str | None = None) -> tuple[str, list]:
         sql, params = self.matches(leave_out=leave_out)
-        if self.parsed and not _postgresql():
+        if sql.startswith("SELECT rowid AS id"):
             return sql.replace("SELECT rowid AS id", "SELECT COUNT(*)", 1), params
         return sql.replace("SELECT d.id", "SELECT COUNT(*)", 1), params
 
@@ -159,14 +170,13 @@ class _Search:
                 return self._title_first(total, limit, offset)
             return self._ranked(limit, offset)
         order = NEWEST if sort in ("newest", "relevance") else "d.sort_title, d.object_id"
-        if self.parsed:
+        if self.parsed or self.filters:
             sql, params = self.matches()
-            where = f"d.id IN ({sql})"
-        else:
             # Straight on the documents, so that the order walks its index.
-            filtered, params = self.facet_ids()
-            where = f"d.kind = %s{f' AND d.id IN ({filtered})' if filtered else ''}"
+            where = f"d.kind = %s AND d.id IN ({sql})"
             params = [self.kind, *params]
+        else:
+            where, params = "d.kind = %s", [self.kind]
         return (
             f"SELECT d.object_id FROM {DOCUMENTS} d WHERE {where} ORDER BY {order} "
             "LIMIT %s OFFSET %s",
@@ -183,14 +193,12 @@ class _Search:
                 [*params, self.parsed.tsquery(), limit, offset],
             )
         # bm25() needs the full-text table in the FROM clause, matched there.
-        filtered, filter_params = self.facet_ids()
-        extra = f" AND +{FTS}.rowid IN ({filtered})" if filtered else ""
         return (
             f"SELECT d.object_id FROM {FTS} JOIN {DOCUMENTS} d INDEXED BY search_doc_narrow "
-            f"ON d.id = {FTS}.rowid WHERE {FTS} MATCH %s{extra} "
+            f"ON d.id = {FTS}.rowid WHERE {FTS} MATCH %s "
             f"ORDER BY bm25({FTS}, {BM25_WEIGHTS}), d.sort_title, d.object_id "
             "LIMIT %s OFFSET %s",
-            [self.fts(), *filter_params, limit, offset],
+            [self.fts(), limit, offset],
         )
 
     def _title_first(self, total: int, limit: int, offset: int) -> tuple[str, list]:

@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from asphub.core.text import search_terms
 
 from .models import SearchDocument, SearchFacet, SearchFacetCount
+from .query import facet_token
 
 KIND_MAX_LENGTH = 30
 FACET_NAME_MAX_LENGTH = 30
@@ -39,6 +40,10 @@ class Document:
 
 def _terms(texts: Iterable[str]) -> str:
     return " ".join(term for text in texts if text for term in search_terms(text))
+
+
+def _facet_terms(rows: Iterable[tuple[str, str]]) -> str:
+    return " ".join(facet_token(name, value) for name, value in sorted(rows))
 
 
 def _facet_rows(document: Document) -> set[tuple[str, str]]:
@@ -81,6 +86,7 @@ def _write(kind: str, documents: list[Document], delta: Counter) -> int:
             object_id=document.object_id,
             title_terms=_terms(document.title),
             body_terms=_terms(document.body),
+            facet_terms=_facet_terms(_facet_rows(document)),
             sort_title=document.sort_title[:255],
             sort_date=document.sort_date,
         )
@@ -104,7 +110,7 @@ def _write(kind: str, documents: list[Document], delta: Counter) -> int:
         batch_size=BATCH_SIZE,
         update_conflicts=True,
         unique_fields=["kind", "object_id"],
-        update_fields=["title_terms", "body_terms", "sort_title", "sort_date"],
+        update_fields=["title_terms", "body_terms", "facet_terms", "sort_title", "sort_date"],
     )
     ids = {row.object_id: row.pk for row in rows}
     if None in ids.values():  # a backend that does not return ids from an upsert

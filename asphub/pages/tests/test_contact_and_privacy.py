@@ -89,6 +89,16 @@ def test_the_footer_says_so_when_there_is_no_contact_yet(client, latvia):
     assert 'href="/privacy/"' in end
 
 
+def test_a_changed_contact_shows_in_the_footer_on_the_next_page(client, latvia, administrator):
+    """The footer's country is kept per data version: a change made any way (here, an
+    update() that sends no signal) shows at once."""
+    assert "mailto:" not in footer(client.get("/about/").content.decode())
+    Country.objects.filter(pk=latvia.pk).update(contact_email="tikls@example.lv")
+    assert 'href="mailto:tikls@example.lv"' in footer(client.get("/library/").content.decode())
+    country_contact_update(actor=administrator, country=latvia, **contact(contact_email="x@y.lv"))
+    assert 'href="mailto:x@y.lv"' in footer(client.get("/about/").content.decode())
+
+
 def test_a_hostile_contact_stays_text(client, latvia, administrator):
     country_contact_update(
         actor=administrator,

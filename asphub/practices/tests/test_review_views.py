@@ -135,7 +135,7 @@ def test_the_queue_takes_the_same_queries_for_10_or_50_items(
 ):
     # In review without reviewers (as made by the factory): waiting to be assigned some.
     InReviewPracticeFactory.create_batch(count, school=school)
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         response = national.get(reverse("practices:queue", args=["LV"]), {"queue": "to_assign"})
     assert response.context["page"].paginator.count == count
 
