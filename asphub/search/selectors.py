@@ -100,8 +100,10 @@ class _Search:
 
     def fts(self, part: str = "all", leave_out: str | None = None) -> str:
         """FTS5's MATCH expression: the kind, the filters (but `leave_out`) and the query
-        (part "all"), only its title matches ("title") or the others ("rest"). The query is
-        matched in the text columns only, never in the kind's or the facets' tokens."""
+        (part "all"), only its title matches ("title") or the others ("rest"). The query
+        is matched in every column: a column filter on the text columns would double the
+        cost of a broad search, and the kind's and facets' tokens ("k" or "f" and hex) are
+        no words anyone writes (one typed on purpose finds only what its facet holds)."""
         parts = [f'kind_token : "{kind_token(self.kind)}"']
         for name, values in self.filters.items():
             if name != leave_out:
@@ -112,10 +114,9 @@ class _Search:
             if part == "title":
                 parts.append(f"title_terms : ({query})")
             elif part == "rest":
-                text = f"{{title_terms body_terms}} : ({query})"
-                parts.append(f"({text} NOT title_terms : ({query}))")
+                parts.append(f"(({query}) NOT title_terms : ({query}))")
             else:
-                parts.append(f"{{title_terms body_terms}} : ({query})")
+                parts.append(f"({query})")
         return " AND ".join(parts)
 
     def facet_tsquery(self, leave_out: str | None = None) -> str:
