@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
+from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -17,8 +18,12 @@ from django.db.models import (
     Q,
     QuerySet,
 )
+from django.utils import timezone
 
+from asphub.countries.models import Country
 from asphub.roles.permissions import Visitor, roles_of
+from asphub.schools.models import School
+from asphub.taxonomy.models import ThematicArea
 
 from .models import (
     MIN_REVIEWERS,
@@ -71,37 +76,63 @@ class CatalogueRow:
     thematic_areas: tuple[tuple[str, str], ...]
 
 
-_ROW_FIELDS = (
-    "pk",
-    "kind",
-    "language",
-    "title",
-    "title_en",
-    "summary",
-    "summary_en",
-    "published_at",
-    "recommended",
-    "school_id",
-    "school__name",
-    "country__name_lv",
-    "country__name_en",
-)
-_AREA_FIELDS = ("thematic_areas__name_lv", "thematic_areas__name_en")
+def _catalogue_rows_sql(count: int) -> str:
+    """The row query for `count` ids, written once per process and size: compiling the same
+    query with the ORM took a quarter of an uncached catalogue page. Names come from the
+    models, so that a renamed table or column cannot leave this behind."""
+    key = (connection.vendor, count)
+    if key not in _ROWS_SQL:
+        quote = connection.ops.quote_name
+        practice, school, country = Practice._meta, School._meta, Country._meta
+        area = ThematicArea._meta
+        through = Practice.thematic_areas.through._meta
+
+        def column(meta, name: str) -> str:
+            return f"{quote(meta.db_table)}.{quote(meta.get_field(name).column)}"
+
+        def p(name: str) -> str:
+            return column(practice, name)
+
+        def a(name: str) -> str:
+            return column(area, name)
+
+        link_practice = column(through, "practice")
+        link_area = column(through, "thematicarea")
+        columns = [
+            p("id"), p("kind"), p("language"), p("title"), p("title_en"), p("summary"),
+            p("summary_en"), p("published_at"), p("recommended"), p("school"),
+            column(school, "name"), column(country, "name_lv"), column(country, "name_en"),
+            a("name_lv"), a("name_en"),
+        ]  # fmt: skip
+        statuses = ", ".join(["%s"] * len(PUBLISHED_STATUSES))
+        ids = ", ".join(["%s"] * count)
+        _ROWS_SQL[key] = (
+            f"SELECT {', '.join(columns)} FROM {quote(practice.db_table)} "
+            f"LEFT OUTER JOIN {quote(school.db_table)} ON {column(school, 'id')} = {p('school')} "
+            f"INNER JOIN {quote(country.db_table)} ON {column(country, 'id')} = {p('country')} "
+            f"LEFT OUTER JOIN {quote(through.db_table)} ON {link_practice} = {p('id')} "
+            f"LEFT OUTER JOIN {quote(area.db_table)} ON {a('id')} = {link_area} "
+            f"WHERE {p('status')} IN ({statuses}) AND {p('id')} IN ({ids}) "
+            # The areas in their own order, by the database's collation as a prefetch had them.
+            f"ORDER BY {p('id')}, {a('position')}, {a('slug')}"
+        )
+    return _ROWS_SQL[key]
+
+
+_ROWS_SQL: dict[tuple[str, int], str] = {}
 
 
 def catalogue_rows(ids: Sequence[int]) -> list[CatalogueRow]:
     """The published items among `ids`, in that order, with what a catalogue row shows: one
     query whatever the page holds (a row per item and thematic area)."""
+    if not ids:
+        return []
     areas: dict[int, list[tuple[str, str]]] = {}
     values: dict[int, tuple] = {}
-    rows = (
-        published_practices()
-        .filter(pk__in=ids)
-        # The areas in their own order, by the database's collation as a prefetch had them.
-        .order_by("pk", "thematic_areas__position", "thematic_areas__slug")
-        .values_list(*_ROW_FIELDS, *_AREA_FIELDS)
-    )
-    width = len(_ROW_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute(_catalogue_rows_sql(len(ids)), [*PUBLISHED_STATUSES, *ids])
+        rows = cursor.fetchall()
+    width = 13  # the item's columns; then the area's two
     for row in rows:
         pk = row[0]
         values[pk] = row[:width]
@@ -124,8 +155,8 @@ def catalogue_rows(ids: Sequence[int]) -> list[CatalogueRow]:
                 title_en=title_en,
                 summary=summary,
                 summary_en=summary_en,
-                published_at=published_at,
-                recommended=recommended,
+                published_at=_aware(published_at),
+                recommended=bool(recommended),
                 school_name=school_name if school_id is not None else None,
                 country_name_lv=country_lv,
                 country_name_en=country_en,
@@ -133,6 +164,13 @@ def catalogue_rows(ids: Sequence[int]) -> list[CatalogueRow]:
             )
         )
     return found
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """A datetime column as the ORM gives it: SQLite's cursor returns UTC without a zone."""
+    if value is not None and timezone.is_naive(value):
+        return value.replace(tzinfo=UTC)
+    return value
 
 
 def with_page_details(queryset: QuerySet[Practice]) -> QuerySet[Practice]:
