@@ -62,6 +62,8 @@ def test_postgresql_has_the_generated_vector_and_its_gin_index():
             "search_document_newest",
             "search_document_facet_vector",
         } <= names
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'search_searchdocument'")
+        assert "toast_tuple_target=128" in cursor.fetchone()[0]
 
 
 def test_facet_terms_hold_one_token_per_facet_row(indexed):
