@@ -66,6 +66,7 @@ data: install
 	@echo "==> Loading the Latvian network"
 	$(BIN)/python manage.py load_network
 	$(BIN)/python manage.py create_demo_users
+	$(BIN)/python manage.py create_demo_events
 
 # The compiled catalogue is committed, so a machine without GNU gettext still runs in Latvian.
 compilemessages: install

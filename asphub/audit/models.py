@@ -68,6 +68,38 @@ class AuditAction(models.TextChoices):
     PRACTICE_DELETED = "practice.deleted", _("library draft deleted")
     PRACTICES_IMPORTED = "practice.import", _("library items imported")
     RUBRIC_CHANGED = "country.rubric_changed", _("review rubric changed")
+    EVENT_CREATED = "event.created", _("network event created")
+    EVENT_CHANGED = "event.changed", _("network event changed")
+    EVENT_PUBLISHED = "event.published", _("network event published")
+    EVENT_CANCELLED = "event.cancelled", _("network event cancelled")
+    EVENT_REGISTERED = "event.registered", _("school registered for a network event")
+    EVENT_REGISTRATION_PROMOTED = (
+        "event.registration_promoted",
+        _("school given a place from the waiting list"),
+    )
+    EVENT_REGISTRATION_CANCELLED = (
+        "event.registration_cancelled",
+        _("registration for a network event cancelled"),
+    )
+    EVENT_PARTICIPANTS_CHANGED = (
+        "event.participants_changed",
+        _("school's participants in a network event changed"),
+    )
+    EVENT_ATTENDANCE_RECORDED = (
+        "event.attendance_recorded",
+        _("attendance at a network event recorded"),
+    )
+    ACTIVITY_RECORDED = "activity.recorded", _("activity recorded")
+    ACTIVITY_CHANGED = "activity.changed", _("activity changed")
+    ACTIVITY_DELETED = "activity.deleted", _("activity deleted")
+    ACTIVITY_PHOTO_ADDED = "activity.photo_added", _("activity photo added with consent")
+    ACTIVITY_PHOTO_REMOVED = "activity.photo_removed", _("activity photo removed")
+    PARTNER_SEARCH_CHANGED = "partners.search_changed", _("partner search changed")
+    PARTNER_CONTACTED = "partners.contacted", _("partner school contacted")
+    CALENDAR_FEED_ADDRESS_MADE = (
+        "calendar.feed_address_made",
+        _("personal calendar address made"),
+    )
     ADMIN_ADDED = "admin.added", _("added in the administration")
     ADMIN_CHANGED = "admin.changed", _("changed in the administration")
     ADMIN_DELETED = "admin.deleted", _("deleted in the administration")

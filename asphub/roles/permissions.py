@@ -50,6 +50,28 @@ class PracticeScope(Protocol):
     created_by_id: int | None
 
 
+class ActivityScope(Protocol):
+    """What the permission layer needs of a school's activity (asphub.activities passes its
+    Activity objects in): the school's country is kept on the activity, so no check queries."""
+
+    pk: Any
+    school_id: int
+    country_id: int
+    visibility: str
+    created_by_id: int | None
+
+
+class EventScope(Protocol):
+    """What the permission layer needs of a network event (asphub.events passes its
+    NetworkEvent objects in)."""
+
+    pk: Any
+    country_id: int
+    status: str
+    visibility: str
+    published_at: Any
+
+
 # The schools that write for the library: those in the network (the directory's public
 # statuses, asphub.schools.models.PUBLIC_STATUSES: a test keeps the two the same). A school
 # that has withdrawn or was excluded keeps its published items but adds none.
@@ -341,6 +363,152 @@ def can_review_practice(user: Visitor, practice: PracticeScope) -> bool:
     return user is not None and practice.created_by_id != getattr(user, "pk", None)
 
 
+# -- partner finding --------------------------------------------------------------------------
+
+
+def can_manage_partner_search(user: Visitor, school: SchoolScope) -> bool:
+    """Mark the school as looking for partners (themes, levels, languages, countries, a note):
+    its coordinator, who looks for partner schools (DOMAIN.md), while the school is in the
+    network."""
+    if school.membership_status not in LIBRARY_SCHOOL_STATUSES:
+        return False
+    roles = roles_of(user)
+    return roles.administrator or school.pk in roles.coordinator_of
+
+
+def can_contact_partner(user: Visitor) -> bool:
+    """Write to a school that looks for partners (through the platform, which hides its
+    address): a signed-in person of a school's team or a national coordinator."""
+    roles = roles_of(user)
+    return roles.administrator or bool(roles.schools) or bool(roles.national_coordinator_in)
+
+
+# -- activities --------------------------------------------------------------------------------
+
+# An activity's visibility as the permission layer reads it (the activities app defines it).
+ACTIVITY_PUBLIC = "public"
+
+
+def can_record_activity(user: Visitor, school: SchoolScope) -> bool:
+    """Record a new activity of the school: its teachers and its coordinator, while the school
+    is in the network (LIBRARY_SCHOOL_STATUSES)."""
+    if school.membership_status not in LIBRARY_SCHOOL_STATUSES:
+        return False
+    roles = roles_of(user)
+    return roles.administrator or school.pk in roles.schools
+
+
+def can_edit_activity(user: Visitor, activity: ActivityScope) -> bool:
+    """Change an activity and its photos: its school's teachers and coordinator (records stay
+    correctable for the annual report, whatever the school's status since)."""
+    roles = roles_of(user)
+    return roles.administrator or activity.school_id in roles.schools
+
+
+def can_delete_activity(user: Visitor, activity: ActivityScope) -> bool:
+    """Delete an activity: the school coordinator, the teacher who recorded it, and the
+    country's national coordinator (who takes down what should not be shown)."""
+    roles = roles_of(user)
+    if roles.administrator or activity.country_id in roles.national_coordinator_in:
+        return True
+    if activity.school_id in roles.coordinator_of:
+        return True
+    return (
+        activity.school_id in roles.teacher_of
+        and activity.created_by_id is not None
+        and activity.created_by_id == getattr(user, "pk", None)
+    )
+
+
+def can_remove_activity_photo(user: Visitor, activity: ActivityScope) -> bool:
+    """Take a photo off an activity: its school's teachers and coordinator, and the country's
+    national coordinator (a person shown who withdraws consent may ask either)."""
+    roles = roles_of(user)
+    return (
+        roles.administrator
+        or activity.school_id in roles.schools
+        or activity.country_id in roles.national_coordinator_in
+    )
+
+
+def network_countries(roles: Roles) -> frozenset[int]:
+    """The countries in whose network this person holds a role: their schools' countries, and
+    the countries they review for or coordinate."""
+    return (
+        frozenset(roles.school_country.values()) | roles.reviewer_in | roles.national_coordinator_in
+    )
+
+
+def can_view_activity(user: Visitor, activity: ActivityScope) -> bool:
+    """Public activities are anyone's to read; network-only ones are read by people with a role
+    in the activity's country (school roles of its schools, reviewers, the national
+    coordinator) and administrators."""
+    if activity.visibility == ACTIVITY_PUBLIC:
+        return True
+    roles = roles_of(user)
+    return roles.administrator or activity.country_id in network_countries(roles)
+
+
+# -- network events --------------------------------------------------------------------------
+
+# An event's status and visibility as the permission layer reads them (asphub.events defines
+# them). A cancelled event keeps its page, marked cancelled, if it was ever published.
+EVENT_DRAFT = "draft"
+EVENT_PUBLIC = "public"
+
+
+def can_manage_events(user: Visitor, country: Country) -> bool:
+    """Create, change, publish and cancel the country's network events, see who registered,
+    record attendance: the national coordinator (and administrators)."""
+    roles = roles_of(user)
+    return roles.administrator or country.pk in roles.national_coordinator_in
+
+
+def can_view_event(user: Visitor, event: EventScope) -> bool:
+    """A published public event is open to everyone; a network-only one to people with a role
+    in its country; a draft (or an event cancelled before it was published) only to those who
+    manage the country's events."""
+    roles = roles_of(user)
+    if roles.administrator or event.country_id in roles.national_coordinator_in:
+        return True
+    if event.status == EVENT_DRAFT or event.published_at is None:
+        return False
+    return event.visibility == EVENT_PUBLIC or event.country_id in network_countries(roles)
+
+
+def can_register_school(user: Visitor, school: SchoolScope) -> bool:
+    """Register the school for network events: its school coordinator speaks for it (an
+    administrator may, on its behalf), while the school is in the network."""
+    if school.membership_status not in LIBRARY_SCHOOL_STATUSES:
+        return False
+    roles = roles_of(user)
+    return roles.administrator or school.pk in roles.coordinator_of
+
+
+def can_change_school_registration(user: Visitor, school: SchoolScope) -> bool:
+    """Change whom the school sends to an event, or cancel its registration: its school
+    coordinator (and administrators), whatever the school's status is now."""
+    roles = roles_of(user)
+    return roles.administrator or school.pk in roles.coordinator_of
+
+
+def can_view_registrations(user: Visitor, event: EventScope) -> bool:
+    """Every school registered for the event, with the names of its participants."""
+    roles = roles_of(user)
+    return roles.administrator or event.country_id in roles.national_coordinator_in
+
+
+def can_view_school_attendance(user: Visitor, school: SchoolScope) -> bool:
+    """The school's attendance at network events: its own people and its country's national
+    coordinator, never the public."""
+    roles = roles_of(user)
+    return (
+        roles.administrator
+        or school.pk in roles.schools
+        or school.country_id in roles.national_coordinator_in
+    )
+
+
 def needs_two_factor(user: Visitor) -> bool:
     return roles_of(user).needs_two_factor
 
@@ -378,6 +546,21 @@ ACTIONS: dict[str, tuple[str, Callable[[Any, Any], bool]]] = {
     "practice.submit": ("practice", can_submit_practice),
     "practice.view": ("practice", can_view_practice),
     "practice.review": ("practice", can_review_practice),
+    "school.record_activity": ("school", can_record_activity),
+    "activity.edit": ("activity", can_edit_activity),
+    "activity.delete": ("activity", can_delete_activity),
+    "activity.remove_photo": ("activity", can_remove_activity_photo),
+    "activity.view": ("activity", can_view_activity),
+    "country.manage_events": ("country", can_manage_events),
+    "event.view": ("event", can_view_event),
+    "event.view_registrations": ("event", can_view_registrations),
+    "school.register_for_events": ("school", can_register_school),
+    "school.change_event_registration": ("school", can_change_school_registration),
+    "school.view_event_attendance": ("school", can_view_school_attendance),
+    "school.manage_partner_search": ("school", can_manage_partner_search),
+    # Not about one school: whoever may write to partners may write to any listed school
+    # (the service refuses one's own school).
+    "school.contact_partner": ("school", lambda user, school: can_contact_partner(user)),
 }
 
 
@@ -401,6 +584,18 @@ def coordinated_countries(user: Visitor, queryset: QuerySet | None = None) -> Qu
     if roles.administrator:
         return queryset
     return queryset.filter(pk__in=roles.national_coordinator_in)
+
+
+def visible_events(user: Visitor, queryset: QuerySet) -> QuerySet:
+    """Of these network events, those this person may open (as can_view_event)."""
+    roles = roles_of(user)
+    if roles.administrator:
+        return queryset
+    shown = ~Q(status=EVENT_DRAFT) & Q(published_at__isnull=False)
+    return queryset.filter(
+        Q(country_id__in=roles.national_coordinator_in)
+        | (shown & (Q(visibility=EVENT_PUBLIC) | Q(country_id__in=network_countries(roles))))
+    )
 
 
 def visible_audit_entries(user: Visitor) -> QuerySet[AuditEntry]:
@@ -456,6 +651,8 @@ __all__ = [
     "can_edit_school_profile",
     "can_invite",
     "can_manage_schools",
+    "can_manage_partner_search",
+    "can_contact_partner",
     "can_request_withdrawal",
     "can_revoke_role",
     "can_view_audit_log",

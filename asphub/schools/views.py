@@ -197,7 +197,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         school = school_detail(slug)
     except School.DoesNotExist as missing:
         raise Http404 from missing
-    context = {"school": school, "sections": profile_sections(school)}
+    context = {"school": school, "sections": profile_sections(school, viewer=request.user)}
     return page_cache.render(request, "schools/detail.html", context)
 
 

@@ -15,6 +15,7 @@ unchanged: whatever a test writes, allowed or not, is rolled back before the nex
 from __future__ import annotations
 
 import copy
+import datetime
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,9 +31,11 @@ from django.urls import reverse
 
 from asphub.accounts.models import User
 from asphub.accounts.tests.factories import UserFactory, enrol_authenticator
+from asphub.activities.models import Activity
 from asphub.audit.models import AuditEntry, StandIn
 from asphub.audit.services import audit_record
 from asphub.countries.models import CONTACT_FIELDS, Country
+from asphub.events.models import EventStatus, EventVisibility, NetworkEvent
 from asphub.practices.models import Practice, PracticeStatus
 from asphub.roles import permissions
 from asphub.roles.models import Invitation, Role, RoleAssignment
@@ -62,10 +65,18 @@ class World:
     assignments: dict[str, RoleAssignment]
     invitations: dict[str, Invitation]
     practices: dict[str, Practice]
+    activities: dict[str, Activity]
+    events: dict[str, NetworkEvent]
 
-    def target(self, kind: str, where: str) -> School | Country | Practice:
+    def target(
+        self, kind: str, where: str
+    ) -> School | Country | Practice | Activity | NetworkEvent:
+        if kind == "event":
+            return self.events[where]
         if kind == "practice":
             return self.practices[where]
+        if kind == "activity":
+            return self.activities[where]
         return self.schools[where] if kind == "school" else self.countries[where]
 
 
@@ -143,6 +154,55 @@ def build_world() -> World:
         "foreign_submitted": item("foreign_submitted", PracticeStatus.SUBMITTED, foreign, estonia),
         "network_draft": item("network_draft", PracticeStatus.DRAFT, None, latvia),
     }
+
+    def activity(key: str, school: School, visibility: str, created_by: Any = None) -> Activity:
+        day = datetime.date(2025, 3, 22)
+        return Activity.objects.create(
+            school=school,
+            country=school.country,
+            title=f"Activity {key}",
+            starts_on=day,
+            ends_on=day,
+            visibility=visibility,
+            created_by=created_by,
+        )
+
+    activities = {
+        # Recorded by the teacher among the actors (who may delete what they recorded).
+        "own_public": activity("own_public", own, "public", created_by=actors["teacher"]),
+        "own_network": activity("own_network", own, "network"),
+        "other_network": activity("other_network", other, "network"),
+        "foreign_public": activity("foreign_public", foreign, "public"),
+        "foreign_network": activity("foreign_network", foreign, "network"),
+    }
+
+    def event(key: str, country: Country, status: str, visibility: str) -> NetworkEvent:
+        starts = datetime.datetime(2030, 5, 4, 10, tzinfo=datetime.UTC)
+        return NetworkEvent.objects.create(
+            country=country,
+            title=f"Event {key}",
+            description="-",
+            starts_at=starts,
+            ends_at=starts + datetime.timedelta(hours=6),
+            registration_deadline=starts - datetime.timedelta(days=7),
+            place="Rīga",
+            capacity=10,
+            status=status,
+            visibility=visibility,
+            published_at=None if key.endswith("draft") else starts - datetime.timedelta(days=30),
+        )
+
+    published, cancelled, draft = EventStatus.PUBLISHED, EventStatus.CANCELLED, EventStatus.DRAFT
+    public, network = EventVisibility.PUBLIC, EventVisibility.NETWORK
+    events = {
+        "own_public": event("own_public", latvia, published, public),
+        "own_network": event("own_network", latvia, published, network),
+        "own_draft": event("own_draft", latvia, draft, public),
+        # Called off before it was ever published: still nobody else's to see.
+        "own_cancelled_draft": event("own_cancelled_draft", latvia, cancelled, public),
+        "foreign_network": event("foreign_network", estonia, published, network),
+        "foreign_draft": event("foreign_draft", estonia, draft, public),
+    }
     return World(
         schools={"own": own, "other": other, "foreign": foreign},
         countries={"own": latvia, "foreign": estonia},
@@ -150,6 +210,8 @@ def build_world() -> World:
         assignments=assignments,
         invitations=invitations,
         practices=practices,
+        activities=activities,
+        events=events,
     )
 
 
@@ -214,6 +276,15 @@ TARGETS = {
         "other_published",
         "foreign_submitted",
         "network_draft",
+    ),
+    "activity": ("own_public", "own_network", "other_network", "foreign_public", "foreign_network"),
+    "event": (
+        "own_public",
+        "own_network",
+        "own_draft",
+        "own_cancelled_draft",
+        "foreign_network",
+        "foreign_draft",
     ),
 }
 EVERY_SCHOOL = frozenset(TARGETS["school"])
@@ -402,6 +473,161 @@ EXPECTED: dict[str, tuple[str, dict[str, frozenset[str]]]] = {
         "practice",
         {"reviewer": frozenset(TARGETS["practice"]) - {"foreign_submitted"}},
     ),
+    # Activities: a school's teachers and coordinator record and change them ...
+    "school.record_activity": (
+        "school",
+        {
+            "teacher": frozenset({"own"}),
+            "school_coordinator": frozenset({"own"}),
+            "administrator": EVERY_SCHOOL,
+            "superuser": EVERY_SCHOOL,
+        },
+    ),
+    "activity.edit": (
+        "activity",
+        {
+            "teacher": frozenset({"own_public", "own_network"}),
+            "school_coordinator": frozenset({"own_public", "own_network"}),
+            "administrator": frozenset(TARGETS["activity"]),
+            "superuser": frozenset(TARGETS["activity"]),
+        },
+    ),
+    # ... a teacher deletes what they recorded, the coordinator any of the school's, and the
+    # national coordinator takes down any of the country's ...
+    "activity.delete": (
+        "activity",
+        {
+            "teacher": frozenset({"own_public"}),
+            "school_coordinator": frozenset({"own_public", "own_network"}),
+            "national_coordinator": frozenset({"own_public", "own_network", "other_network"}),
+            "administrator": frozenset(TARGETS["activity"]),
+            "superuser": frozenset(TARGETS["activity"]),
+        },
+    ),
+    "activity.remove_photo": (
+        "activity",
+        {
+            "teacher": frozenset({"own_public", "own_network"}),
+            "school_coordinator": frozenset({"own_public", "own_network"}),
+            "national_coordinator": frozenset({"own_public", "own_network", "other_network"}),
+            "administrator": frozenset(TARGETS["activity"]),
+            "superuser": frozenset(TARGETS["activity"]),
+        },
+    ),
+    # ... public ones are anyone's; network-only ones are read by whoever holds a role in the
+    # country's network (a role taken back, or an account closed, reads the public ones only).
+    "activity.view": (
+        "activity",
+        {
+            **{
+                actor: frozenset({"own_public", "foreign_public"})
+                for actor in (
+                    "former_school_coordinator",
+                    "deactivated_school_coordinator",
+                    "no_role",
+                    "anonymous",
+                )
+            },
+            **{
+                actor: frozenset({"own_public", "own_network", "other_network", "foreign_public"})
+                for actor in ("teacher", "school_coordinator", "reviewer", "national_coordinator")
+            },
+            "administrator": frozenset(TARGETS["activity"]),
+            "superuser": frozenset(TARGETS["activity"]),
+        },
+    ),
+    # Partner finding: the school coordinator speaks for the school ...
+    "school.manage_partner_search": (
+        "school",
+        {
+            "school_coordinator": frozenset({"own"}),
+            "administrator": EVERY_SCHOOL,
+            "superuser": EVERY_SCHOOL,
+        },
+    ),
+    # ... and any school's team or national coordinator may write to a listed school.
+    "school.contact_partner": (
+        "school",
+        {
+            "teacher": EVERY_SCHOOL,
+            "school_coordinator": EVERY_SCHOOL,
+            "national_coordinator": EVERY_SCHOOL,
+            "administrator": EVERY_SCHOOL,
+            "superuser": EVERY_SCHOOL,
+        },
+    ),
+    # Network events: the national coordinator runs the country's ...
+    "country.manage_events": (
+        "country",
+        {
+            "national_coordinator": frozenset({"own"}),
+            "administrator": EVERY_COUNTRY,
+            "superuser": EVERY_COUNTRY,
+        },
+    ),
+    # ... a published public event is everyone's to read, a network-only one the country's
+    # network's, a draft its managers' only ...
+    "event.view": (
+        "event",
+        {
+            **{
+                actor: frozenset({"own_public"})
+                for actor in (
+                    "former_school_coordinator",
+                    "deactivated_school_coordinator",
+                    "no_role",
+                    "anonymous",
+                )
+            },
+            **{
+                actor: frozenset({"own_public", "own_network"})
+                for actor in ("teacher", "school_coordinator", "reviewer")
+            },
+            "national_coordinator": frozenset(
+                {"own_public", "own_network", "own_draft", "own_cancelled_draft"}
+            ),
+            "administrator": frozenset(TARGETS["event"]),
+            "superuser": frozenset(TARGETS["event"]),
+        },
+    ),
+    "event.view_registrations": (
+        "event",
+        {
+            "national_coordinator": frozenset(
+                {"own_public", "own_network", "own_draft", "own_cancelled_draft"}
+            ),
+            "administrator": frozenset(TARGETS["event"]),
+            "superuser": frozenset(TARGETS["event"]),
+        },
+    ),
+    # ... the school coordinator registers the school (teachers do not) ...
+    "school.register_for_events": (
+        "school",
+        {
+            "school_coordinator": frozenset({"own"}),
+            "administrator": EVERY_SCHOOL,
+            "superuser": EVERY_SCHOOL,
+        },
+    ),
+    "school.change_event_registration": (
+        "school",
+        {
+            "school_coordinator": frozenset({"own"}),
+            "administrator": EVERY_SCHOOL,
+            "superuser": EVERY_SCHOOL,
+        },
+    ),
+    # ... and the school's attendance is its own people's and its national coordinator's.
+    "school.view_event_attendance": (
+        "school",
+        {
+            "teacher": frozenset({"own"}),
+            "school_coordinator": frozenset({"own"}),
+            "national_coordinator": frozenset({"own", "other"}),
+            "administrator": EVERY_SCHOOL,
+            "superuser": EVERY_SCHOOL,
+        },
+    ),
 }
 
 
@@ -569,6 +795,26 @@ PAGES = {
     "library_queue_foreign":  (404, 404,  404,      404,      200,   404,     SIGN_IN),
     "library_rubric_own":     (404, 404,  404,      200,      200,   404,     SIGN_IN),
     "library_rubric_foreign": (404, 404,  404,      404,      200,   404,     SIGN_IN),
+    # Activities: the school's own list and editor as the library's; a network-only activity's
+    # page is read by the country's network (a public page: no sign-in, simply not found).
+    "activities_own":           (200, 200, 404,     200,      200,   404,     SIGN_IN),
+    "activities_other":         (404, 404, 404,     200,      200,   404,     SIGN_IN),
+    "activities_foreign":       (404, 404, 404,     404,      200,   404,     SIGN_IN),
+    "activities_new_own":       (200, 200, 404,     403,      200,   404,     SIGN_IN),
+    "activities_new_other":     (404, 404, 404,     403,      200,   404,     SIGN_IN),
+    "activity_edit_own":        (200, 200, 404,     403,      200,   404,     SIGN_IN),
+    "activity_own_network":     (200, 200, 200,     200,      200,   404,     404),
+    "activity_foreign_network": (404, 404, 404,     404,      200,   404,     404),
+    # Network events: the national coordinator's pages (another role: 403 on the list, the
+    # events themselves not found); an event's public page as an activity's.
+    "events_manage":              (403, 403, 403,   200,      200,   403,     SIGN_IN),
+    "events_new_own":             (404, 404, 404,   200,      200,   404,     SIGN_IN),
+    "events_new_foreign":         (404, 404, 404,   404,      200,   404,     SIGN_IN),
+    "event_manage_own_draft":     (404, 404, 404,   200,      200,   404,     SIGN_IN),
+    "event_registrations_foreign":(404, 404, 404,   404,      200,   404,     SIGN_IN),
+    "event_own_network":          (200, 200, 200,   200,      200,   404,     404),
+    "event_own_draft":            (404, 404, 404,   200,      200,   404,     404),
+    "event_foreign_network":      (404, 404, 404,   404,      200,   404,     404),
 }
 
 # Taking back a role and withdrawing an invitation: the same rule (whoever may give it).
@@ -664,6 +910,44 @@ def page_url(world: World, page: str) -> str:
         "library_queue_foreign": lambda: reverse("practices:queue", args=["EE"]),
         "library_rubric_own": lambda: reverse("practices:rubric", args=["LV"]),
         "library_rubric_foreign": lambda: reverse("practices:rubric", args=["EE"]),
+        "activities_own": lambda: reverse(
+            "activities:school_activities", args=[world.schools["own"].pk]
+        ),
+        "activities_other": lambda: reverse(
+            "activities:school_activities", args=[world.schools["other"].pk]
+        ),
+        "activities_foreign": lambda: reverse(
+            "activities:school_activities", args=[world.schools["foreign"].pk]
+        ),
+        "activities_new_own": lambda: reverse("activities:create", args=[world.schools["own"].pk]),
+        "activities_new_other": lambda: reverse(
+            "activities:create", args=[world.schools["other"].pk]
+        ),
+        "activity_edit_own": lambda: reverse(
+            "activities:edit", args=[world.activities["own_network"].pk]
+        ),
+        "activity_own_network": lambda: reverse(
+            "activities:detail", args=[world.activities["own_network"].pk]
+        ),
+        "activity_foreign_network": lambda: reverse(
+            "activities:detail", args=[world.activities["foreign_network"].pk]
+        ),
+        "events_manage": lambda: reverse("events:manage_list"),
+        "events_new_own": lambda: reverse("events:create", args=["LV"]),
+        "events_new_foreign": lambda: reverse("events:create", args=["EE"]),
+        "event_manage_own_draft": lambda: reverse(
+            "events:manage", args=[world.events["own_draft"].pk]
+        ),
+        "event_registrations_foreign": lambda: reverse(
+            "events:registrations", args=[world.events["foreign_network"].pk]
+        ),
+        "event_own_network": lambda: reverse(
+            "events:detail", args=[world.events["own_network"].pk]
+        ),
+        "event_own_draft": lambda: reverse("events:detail", args=[world.events["own_draft"].pk]),
+        "event_foreign_network": lambda: reverse(
+            "events:detail", args=[world.events["foreign_network"].pk]
+        ),
     }
     return urls[page]()
 

@@ -70,6 +70,7 @@ def school_workspace(request: HttpRequest, pk: int) -> HttpResponse:
         "school": school,
         "form": form,
         "has_certificate": has_certificate(school),
+        "can_manage_partner_search": permissions.can_manage_partner_search(request.user, school),
         "history": membership_history(school)[:HISTORY_SHOWN],
         **_team_context(request, members, invitations),
         **school_workspace_extras(request, school),

@@ -10,6 +10,7 @@ from asphub.countries.models import Country
 from asphub.roles.models import Role
 from asphub.roles.services import role_grant
 from asphub.schools.models import School
+from asphub.seed.demo_activities import demo_activities_create
 
 DEMO_PASSWORD = "asphub-demo-2026"
 # (e-mail, name, role): the school roles go to the first school of the default country.
@@ -48,6 +49,10 @@ class Command(BaseCommand):
                     school=school if role in (Role.SCHOOL_COORDINATOR, Role.TEACHER) else None,
                     country=country if role in (Role.NATIONAL_COORDINATOR, Role.REVIEWER) else None,
                 )
+        added = demo_activities_create(
+            country, recorded_by=User.objects.filter(email="teacher@asphub.test").first()
+        )
+        self.stdout.write(f"Demo activities of the first schools: {added} added.")
         self.stdout.write(
             f"Sign-ins for a local trial (password for each: {DEMO_PASSWORD}, unless you changed "
             "it; sign-ins and roles you changed are kept as they are):"

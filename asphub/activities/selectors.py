@@ -1,0 +1,136 @@
+"""Reads of the schools' activities. Who sees what is decided here and in
+asphub.roles.permissions (can_view_activity), never in views or templates: a network-only
+activity is found only by people with a role in its country's network, so that no list, page or
+photo shows it to anyone else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Prefetch, Q, QuerySet
+
+from asphub.practices.models import READABLE_STATUSES, Practice
+from asphub.roles.permissions import Visitor, network_countries, roles_of
+from asphub.schools.models import PUBLIC_STATUSES, School
+
+from .models import Activity, ActivityPhoto, ActivityVisibility
+
+# Rows of a list page (a school's activities, in the workspace and in public).
+PAGE_SIZE = 25
+# How many of its public activities a school's profile lists (the full list has them all).
+PROFILE_ITEMS = 5
+
+
+def public_activities() -> QuerySet[Activity]:
+    """What anyone may read: the public activities."""
+    return Activity.objects.filter(visibility=ActivityVisibility.PUBLIC)
+
+
+def activities_visible_to(viewer: Visitor) -> QuerySet[Activity]:
+    """Every activity this person may read: public ones, and network-only ones of the
+    countries in whose network they hold a role (all of them for administrators)."""
+    roles = roles_of(viewer)
+    if roles.administrator:
+        return Activity.objects.all()
+    countries = network_countries(roles)
+    if not countries:
+        return public_activities()
+    return Activity.objects.filter(
+        Q(visibility=ActivityVisibility.PUBLIC) | Q(country_id__in=countries)
+    )
+
+
+def newest_first(activities: QuerySet[Activity]) -> QuerySet[Activity]:
+    return activities.order_by("-starts_on", "-id")
+
+
+def school_activities(school: School, viewer: Visitor) -> QuerySet[Activity]:
+    """The school's activities this person may read, newest first (its own people and the
+    national coordinator: all of them; others: the public ones)."""
+    return newest_first(activities_visible_to(viewer).filter(school=school))
+
+
+def school_public_activities(school: School) -> QuerySet[Activity]:
+    """The school's public activities, newest first (its public list and profile)."""
+    return newest_first(public_activities().filter(school=school))
+
+
+def page_of(activities: QuerySet[Activity], number: Any) -> Page:
+    """One page of a list: two queries (the count and the rows) however long the list is."""
+    return Paginator(activities, PAGE_SIZE).get_page(number)
+
+
+def with_page_details(activities: QuerySet[Activity]) -> QuerySet[Activity]:
+    """What an activity's page shows, in a fixed number of queries."""
+    return activities.select_related(
+        "school", "country", "flagship", "international_day", "produced_practice"
+    ).prefetch_related(
+        "thematic_areas",
+        "pillars",
+        "sdgs",
+        "links",
+        Prefetch(
+            "partner_schools",
+            queryset=School.objects.filter(membership_status__in=PUBLIC_STATUSES).order_by(
+                "sort_key", "id"
+            ),
+        ),
+        Prefetch("photos", queryset=ActivityPhoto.objects.order_by("position", "id")),
+    )
+
+
+def activity_for(viewer: Visitor, pk: int) -> Activity:
+    """An activity's page for this person; Activity.DoesNotExist when it is unknown or not
+    theirs to read (so a network-only activity is not found rather than refused)."""
+    return with_page_details(activities_visible_to(viewer)).get(pk=pk)
+
+
+def visible_photo(viewer: Visitor, activity_pk: int, photo_pk: int) -> ActivityPhoto:
+    """A photo of an activity this person may read; ActivityPhoto.DoesNotExist otherwise."""
+    return ActivityPhoto.objects.only("pk", "image", "content_type", "activity_id").get(
+        pk=photo_pk,
+        activity_id=activity_pk,
+        activity__in=activities_visible_to(viewer).values("pk"),
+    )
+
+
+def school_profile_section(school: School) -> dict[str, Any]:
+    """The school's latest public activities for its public profile: one query, two when
+    there are more than the profile lists."""
+    items = list(school_public_activities(school)[: PROFILE_ITEMS + 1])
+    total = len(items)
+    if total > PROFILE_ITEMS:
+        total = school_public_activities(school).count()
+    return {
+        "items": items[:PROFILE_ITEMS],
+        "more": total > PROFILE_ITEMS,
+        "total": total,
+        "school_slug": school.slug,
+    }
+
+
+# -- what the editor offers -------------------------------------------------------------------
+
+
+def practice_choices(school: School) -> QuerySet[Practice]:
+    """The library items an activity of the school may name as what it produced: the school's
+    own (any status) and its country's public items."""
+    return (
+        Practice.objects.filter(
+            Q(school=school) | Q(country_id=school.country_id, status__in=READABLE_STATUSES)
+        )
+        .only("pk", "title", "status", "school_id")
+        .order_by("title", "id")
+    )
+
+
+def partner_school_choices(school: School) -> QuerySet[School]:
+    """The schools of the directory an activity of the school may name as partners: the
+    other public schools of its country (schools abroad are written in as text)."""
+    return (
+        School.objects.filter(country_id=school.country_id, membership_status__in=PUBLIC_STATUSES)
+        .exclude(pk=school.pk)
+        .only("pk", "name", "sort_key")
+        .order_by("sort_key", "id")
+    )

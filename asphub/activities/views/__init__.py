@@ -1,0 +1,1 @@
+"""The activities' pages: public (views.public) and in the school's workspace (views.workspace)."""

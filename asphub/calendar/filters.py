@@ -1,0 +1,226 @@
+"""The calendar's filters: one GET form for the month and the list views (it works without
+JavaScript). Unknown values are reported on the form and otherwise ignored, as in the
+directory. The lists of municipalities and schools are those of the chosen country (else the
+site's default country), so that no page lists the schools of the whole world."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django import forms
+from django.conf import settings
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from asphub.activities.models import ActivityKind
+from asphub.countries.models import Country, Subdivision
+from asphub.events.models import EventKind
+from asphub.schools.models import PUBLIC_STATUSES, School
+from asphub.taxonomy.models import ThematicArea
+
+ACTIVITIES = "activity"
+EVENTS = "event"
+DAYS = "day"
+SOURCES = (ACTIVITIES, EVENTS, DAYS)
+# The calendar's dates stay within these years (a month or a date outside is a typo).
+FIRST_YEAR = 1953
+LAST_YEAR = 2100
+
+
+def kind_choices() -> list:
+    """What the calendar shows, grouped: everything of one source, or one kind of it. The
+    values name the source and the kind ("activity.project", "event.seminar"), since both
+    sources have seminars."""
+    return [
+        ("", _("Everything")),
+        (
+            _("School activities"),
+            [(ACTIVITIES, _("All school activities"))]
+            + [(f"{ACTIVITIES}.{value}", label) for value, label in ActivityKind.choices],
+        ),
+        (
+            _("Network events"),
+            [(EVENTS, _("All network events"))]
+            + [(f"{EVENTS}.{value}", label) for value, label in EventKind.choices],
+        ),
+        (DAYS, _("UNESCO international days")),
+    ]
+
+
+@dataclass(frozen=True)
+class CalendarFilters:
+    """The valid filters of a request, as the selectors apply them."""
+
+    source: str | None = None  # ACTIVITIES, EVENTS or DAYS; None: all of them
+    kind: str | None = None  # a kind of that source
+    theme: ThematicArea | None = None
+    school: School | None = None
+    municipality: Subdivision | None = None
+    country: Country | None = None
+
+    def shows(self, source: str) -> bool:
+        if self.source not in (None, source):
+            return False
+        if source == ACTIVITIES:
+            return True
+        # Network events and international days have no school, municipality or theme: a
+        # filter on one of these shows the schools' activities only.
+        return self.theme is None and self.school is None and self.municipality is None
+
+
+class CalendarFilterForm(forms.Form):
+    kind = forms.ChoiceField(label=pgettext_lazy("calendar filter", "What"), required=False)
+    theme = forms.ModelChoiceField(
+        label=_("Thematic area"),
+        queryset=ThematicArea.objects.order_by("position", "slug"),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All themes"),
+    )
+    country = forms.ModelChoiceField(
+        label=_("Country"),
+        queryset=Country.objects.filter(
+            Exists(
+                School.objects.filter(country=OuterRef("pk"), membership_status__in=PUBLIC_STATUSES)
+            )
+        ).order_by("name_en"),
+        to_field_name="code",
+        required=False,
+        empty_label=_("All countries"),
+    )
+    municipality = forms.ModelChoiceField(
+        label=_("Municipality"),
+        queryset=Subdivision.objects.none(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("All municipalities"),
+    )
+    school = forms.ModelChoiceField(
+        label=_("School"),
+        queryset=School.objects.none(),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All schools"),
+    )
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.fields["kind"].choices = kind_choices()
+        code = str((data.get("country") if data else None) or settings.ASPHUB_DEFAULT_COUNTRY)
+        code = code[:2].upper()
+        self.fields["municipality"].queryset = Subdivision.objects.filter(
+            country__code=code
+        ).order_by("sort_key")
+        self.fields["school"].queryset = (
+            School.objects.filter(country__code=code, membership_status__in=PUBLIC_STATUSES)
+            .only("pk", "name", "slug", "sort_key")
+            .order_by("sort_key", "id")
+        )
+
+    def filters(self) -> CalendarFilters:
+        """The filters that are valid (an invalid one is left out, and the form reports it)."""
+        if not self.is_bound:
+            return CalendarFilters()
+        self.is_valid()
+        cleaned = self.cleaned_data
+        source, _dot, kind = (cleaned.get("kind") or "").partition(".")
+        return CalendarFilters(
+            source=source or None,
+            kind=kind or None,
+            theme=cleaned.get("theme"),
+            school=cleaned.get("school"),
+            municipality=cleaned.get("municipality"),
+            country=cleaned.get("country"),
+        )
+
+    @property
+    def has_values(self) -> bool:
+        return bool(self.data) and any(self.data.get(name) for name in self.fields)
+
+
+def _parse_month(value: str) -> tuple[int, int] | None:
+    try:
+        year, month = (int(part) for part in value.split("-"))
+    except ValueError:
+        return None
+    if FIRST_YEAR <= year <= LAST_YEAR and 1 <= month <= 12:
+        return year, month
+    return None
+
+
+class MonthField(forms.Field):
+    """A month as YYYY-MM (the address /calendar/?month=2026-12; a browser's month picker)."""
+
+    widget = forms.TextInput(attrs={"type": "month", "placeholder": "2026-12"})
+    default_error_messages = {
+        "invalid": _("Give the month as year and month, for example 2026-12."),
+    }
+
+    def to_python(self, value):
+        value = (value or "").strip()
+        if not value:
+            return None
+        parsed = _parse_month(value[:20])
+        if parsed is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return datetime.date(parsed[0], parsed[1], 1)
+
+    def prepare_value(self, value):
+        return value.strftime("%Y-%m") if isinstance(value, datetime.date) else value
+
+
+class MonthForm(forms.Form):
+    month = MonthField(label=_("Month"), required=False)
+
+
+def _in_range(value: datetime.date | None) -> None:
+    if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise forms.ValidationError(
+            _("Choose a date between %(first)s and %(last)s.")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR},
+            code="out_of_range",
+        )
+
+
+# The list view's dates: without an end, a month from the start; at most a year.
+DEFAULT_LIST_SPAN = datetime.timedelta(days=30)
+MAX_LIST_SPAN = datetime.timedelta(days=366)
+
+
+class DateRangeForm(forms.Form):
+    """The list view's dates: what happens from one day (today, unless given) to another (a
+    month later, unless given)."""
+
+    start = forms.DateField(
+        label=_("From"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        validators=[_in_range],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    end = forms.DateField(
+        label=_("To"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        validators=[_in_range],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end - start > MAX_LIST_SPAN:
+            self.add_error(
+                "end",
+                forms.ValidationError(
+                    _("Choose at most a year from the start."), code="span_too_long"
+                ),
+            )
+        if start and end and end < start:
+            self.add_error(
+                "end",
+                forms.ValidationError(_("The end is before the start."), code="end_before_start"),
+            )
+        return cleaned
