@@ -12,7 +12,7 @@ from asphub.accounts.models import User
 from asphub.mail.services import send_templated_mail
 from asphub.roles.models import Role, RoleAssignment
 
-from .models import EventRegistration, NetworkEvent
+from .models import EventRegistration, NetworkEvent, RegistrationStatus
 
 
 def mail_context(event: NetworkEvent, **extra: Any) -> dict[str, Any]:
@@ -62,7 +62,12 @@ def tell_schools(
     sent = 0
     for registration in registrations:
         context = mail_context(
-            event, registration=registration, school=registration.school, **extra
+            event,
+            registration=registration,
+            school=registration.school,
+            # The rule of permissions.can_see_online_link: only a confirmed place gets it.
+            online_link=registration.status == RegistrationStatus.CONFIRMED,
+            **extra,
         )
         for person in coordinators.get(registration.school_id, []):
             _send(template, person, context)
@@ -78,6 +83,7 @@ def remind_participants(event: NetworkEvent, registration: EventRegistration) ->
         registration=registration,
         school=registration.school,
         participants=list(registration.participants.order_by("id")),
+        online_link=registration.status == RegistrationStatus.CONFIRMED,
     )
     addresses: set[str] = set()
     sent = 0

@@ -248,3 +248,16 @@ def school_attendance_section(school: School, viewer: Visitor) -> dict[str, Any]
         "more": total > PROFILE_EVENTS,
         "total": total,
     }
+
+
+def confirmed_school_ids(user, event: NetworkEvent) -> list[int]:
+    """Which of this person's schools have a confirmed place at the event (one query; none
+    for someone without a school role)."""
+    schools = roles_of(user).schools
+    if not schools:
+        return []
+    return list(
+        EventRegistration.objects.filter(
+            event_id=event.pk, status=RegistrationStatus.CONFIRMED, school_id__in=schools
+        ).values_list("school_id", flat=True)
+    )

@@ -12,7 +12,7 @@ role therefore stops working on the very next request.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeGuard
 
@@ -496,6 +496,19 @@ def can_view_registrations(user: Visitor, event: EventScope) -> bool:
     """Every school registered for the event, with the names of its participants."""
     roles = roles_of(user)
     return roles.administrator or event.country_id in roles.national_coordinator_in
+
+
+def can_see_online_link(
+    user: Visitor, event: EventScope, confirmed_school_ids: Iterable[Any] = ()
+) -> bool:
+    """An online event's link goes to the schools with a confirmed place (their people: pass
+    the ids of the schools confirmed for the event) and to those who manage the country's
+    events; everyone else sees only that the event is online, so that a public page, feed or
+    a waiting school's e-mail cannot fill the meeting."""
+    roles = roles_of(user)
+    if roles.administrator or event.country_id in roles.national_coordinator_in:
+        return True
+    return bool(roles.schools & set(confirmed_school_ids))
 
 
 def can_view_school_attendance(user: Visitor, school: SchoolScope) -> bool:

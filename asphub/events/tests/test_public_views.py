@@ -360,3 +360,55 @@ def test_the_event_page_takes_the_same_queries_for_10_or_300_registrations(
     assert counts[0] == counts[1]
     if signed:
         assert entry_of(response, school)["position"] == 151
+
+
+# -- the online link --------------------------------------------------------------------------
+
+LINK = "https://meet.example.org/seminars/unesco-2026"
+
+
+def test_the_online_link_is_given_only_to_schools_with_a_confirmed_place(
+    client, coordinator, teacher, school, other_school, latvia, mailoutbox
+):
+    event = NetworkEventFactory(country=latvia, capacity=1, online_url=LINK)
+    outsider = person_with(Role.SCHOOL_COORDINATOR, school=other_school, email="c@example.org")
+    # The public, and a school without a place, see that the event is online, not its link.
+    assert LINK not in client.get(detail_url(event)).content.decode()
+    registration_of(event, other_school, status=RegistrationStatus.WAITING)
+    assert LINK not in signed_in(client, outsider).get(detail_url(event)).content.decode()
+    # The confirmed school's people, and the national coordinator, get it.
+    registration_of(event, school)
+    assert LINK in signed_in(client, coordinator).get(detail_url(event)).content.decode()
+    assert LINK in signed_in(client, teacher).get(detail_url(event)).content.decode()
+    national = person_with(Role.NATIONAL_COORDINATOR, country=latvia)
+    assert LINK in signed_in(client, national).get(detail_url(event)).content.decode()
+
+
+def test_only_the_confirmed_schools_e_mail_carries_the_online_link(
+    client, coordinator, event, school, team, other_school, mailoutbox
+):
+    event.online_url = LINK
+    event.save()
+    waiting_coordinator = person_with(
+        Role.SCHOOL_COORDINATOR, school=other_school, email="gaida@example.org"
+    )
+    TeamMemberFactory(school=other_school)
+    signed_in(client, coordinator).post(
+        reverse("events:register", args=[event.pk]),
+        {"school": school.pk, f"school-{school.pk}-members": [team[0].pk]},
+    )
+    signed_in(client, waiting_coordinator).post(
+        reverse("events:register", args=[event.pk]),
+        {
+            "school": other_school.pk,
+            f"school-{other_school.pk}-members": [other_school.team.get().pk],
+        },
+    )
+    statuses = dict(EventRegistration.objects.values_list("school_id", "status"))
+    assert statuses == {
+        school.pk: RegistrationStatus.CONFIRMED,
+        other_school.pk: RegistrationStatus.WAITING,
+    }
+    bodies = {message.to[0]: message.body for message in mailoutbox}
+    assert LINK in bodies[coordinator.email]
+    assert LINK not in bodies[waiting_coordinator.email]

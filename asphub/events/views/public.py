@@ -25,6 +25,7 @@ from asphub.roles import permissions
 from ..forms import ParticipantsForm
 from ..models import EventRegistration, NetworkEvent, RegistrationStatus
 from ..selectors import (
+    confirmed_school_ids,
     event_page,
     event_seats,
     registering_schools,
@@ -117,6 +118,9 @@ def _page(
         )
     context = {
         "event": event,
+        "show_online_link": permissions.can_see_online_link(
+            user, event, confirmed_school_ids(user, event)
+        ),
         "seats": event_seats(event),
         "schools": entries,
         "registration_open": open_now,
