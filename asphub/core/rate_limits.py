@@ -1,27 +1,48 @@
-"""Counting events per hour in the shared cache, so that every process of a deployment agrees
-(the database cache by default, Redis when REDIS_URL is set)."""
+"""Counting events per hour in the database (HourlyCount), so that every process of a deployment
+agrees and concurrent requests all count: one INSERT ... ON CONFLICT DO UPDATE ... RETURNING
+statement adds one and reads the new count (SQLite 3.35 and PostgreSQL both run it atomically;
+the cache's add() and incr() were two steps, which a burst of parallel requests got through)."""
 
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+
+from .models import HourlyCount
+
+# One count in this many also deletes the hours gone by (the table holds about an hour).
+CLEAN_UP_ONE_IN = 50
 
 
 def over_hourly_limit(kind: str, key: str, limit: int) -> bool:
-    """Count one more `kind` event for `key` this hour; whether that goes over `limit`."""
-    cache_key = f"asphub:{kind}:{hashlib.sha256(key.encode()).hexdigest()[:32]}"
-    cache.add(cache_key, 0, timeout=3600)
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.set(cache_key, 1, timeout=3600)
-        count = 1
+    """Count one more `kind` event for `key` this clock hour; whether that goes over `limit`.
+    Inside the caller's transaction: a change that rolls back takes its count with it."""
+    counted = f"{kind}:{hashlib.sha256(key.encode()).hexdigest()[:32]}"[:100]
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+    quote = connection.ops.quote_name
+    table = quote(HourlyCount._meta.db_table)
+    key_column, hour_column, count_column = (
+        quote(HourlyCount._meta.get_field(name).column) for name in ("key", "hour", "count")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({key_column}, {hour_column}, {count_column}) "
+            f"VALUES (%s, %s, 1) ON CONFLICT ({key_column}, {hour_column}) "
+            f"DO UPDATE SET {count_column} = {table}.{count_column} + 1 RETURNING {count_column}",
+            [counted, connection.ops.adapt_datetimefield_value(hour)],
+        )
+        count = cursor.fetchone()[0]
+    if secrets.randbelow(CLEAN_UP_ONE_IN) == 0:
+        HourlyCount.objects.filter(hour__lt=hour - timedelta(hours=1)).delete()
     return count > limit
 
 
