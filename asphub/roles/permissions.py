@@ -116,6 +116,10 @@ class Roles:
     national_coordinator_in: frozenset[int] = field(default_factory=frozenset)
     # Countries of the schools above, so that "is this school in my country" needs no query.
     school_country: dict[int, int] = field(default_factory=dict)
+    # Which of those schools are in the network now (LIBRARY_SCHOOL_STATUSES): the people of a
+    # school that withdrew or was excluded keep their roles (for its records) but not a place
+    # in the country's network.
+    in_network: frozenset[int] = field(default_factory=frozenset)
 
     @property
     def schools(self) -> frozenset[int]:
@@ -139,15 +143,19 @@ def roles_of(user: Visitor) -> Roles:
     cached = getattr(user, _CACHE_ATTRIBUTE, None)
     if cached is not None:
         return cached
-    teacher, coordinator, reviewer, national = set(), set(), set(), set()
+    teacher, coordinator, reviewer, national, in_network = set(), set(), set(), set(), set()
     school_country: dict[int, int] = {}
     administrator = bool(user.is_superuser)
     rows = (
         RoleAssignment.objects.active()
         .filter(user=user)
-        .values_list("role", "school_id", "country_id", "school__country_id")
+        .values_list(
+            "role", "school_id", "country_id", "school__country_id", "school__membership_status"
+        )
     )
-    for role, school_id, country_id, school_country_id in rows:
+    for role, school_id, country_id, school_country_id, school_status in rows:
+        if school_status in LIBRARY_SCHOOL_STATUSES:
+            in_network.add(school_id)
         if role == Role.ADMINISTRATOR:
             administrator = True
         elif role == Role.TEACHER:
@@ -167,6 +175,7 @@ def roles_of(user: Visitor) -> Roles:
         reviewer_in=frozenset(reviewer),
         national_coordinator_in=frozenset(national),
         school_country=school_country,
+        in_network=frozenset(in_network),
     )
     setattr(user, _CACHE_ATTRIBUTE, roles)
     return roles
@@ -432,11 +441,12 @@ def can_remove_activity_photo(user: Visitor, activity: ActivityScope) -> bool:
 
 
 def network_countries(roles: Roles) -> frozenset[int]:
-    """The countries in whose network this person holds a role: their schools' countries, and
-    the countries they review for or coordinate."""
-    return (
-        frozenset(roles.school_country.values()) | roles.reviewer_in | roles.national_coordinator_in
+    """The countries in whose network this person holds a role: the countries of their schools
+    that are in the network, and the countries they review for or coordinate."""
+    schools = frozenset(
+        country for school, country in roles.school_country.items() if school in roles.in_network
     )
+    return schools | roles.reviewer_in | roles.national_coordinator_in
 
 
 def can_view_activity(user: Visitor, activity: ActivityScope) -> bool:

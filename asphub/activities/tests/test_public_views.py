@@ -233,3 +233,18 @@ def test_the_pages_take_the_same_queries_for_10_and_200_activities(client, schoo
     large.append(_queries(client, workspace))
     assert small == large
     assert max(large) <= 20
+
+
+@pytest.mark.parametrize("status", [MembershipStatus.WITHDRAWN, MembershipStatus.EXCLUDED])
+def test_people_of_a_school_that_left_the_network_no_longer_read_its_network_only_items(
+    client, school, other_school, status
+):
+    activity = ActivityFactory(school=school, visibility="network", title="Tīkla seminārs")
+    former = person_with(Role.TEACHER, school=other_school)
+    signed_in(client, former)
+    assert client.get(reverse("activities:detail", args=[activity.pk])).status_code == 200
+    other_school.membership_status = status
+    other_school.save()
+    former = type(former).objects.get(pk=former.pk)  # roles are read once per request
+    signed_in(client, former)
+    assert client.get(reverse("activities:detail", args=[activity.pk])).status_code == 404
