@@ -21,6 +21,9 @@ def personal_feed_renew(*, user: User) -> PersonalFeed:
     if not (getattr(user, "is_authenticated", False) and user.is_active):
         raise PermissionDenied(_("Sign in to make your personal calendar address."))
     with transaction.atomic():
+        # The person's own row is locked first: two clicks at once would otherwise both find
+        # no feed (a lock on a row that does not exist yet locks nothing) and both create one.
+        User.objects.select_for_update().filter(pk=user.pk).first()
         feed = PersonalFeed.objects.select_for_update().filter(user=user).first()
         renewed = feed is not None
         if feed is None:

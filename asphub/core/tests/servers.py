@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -33,6 +33,11 @@ from urllib.parse import urlencode
 
 import psycopg
 from django.conf import settings
+from django.db import connection, connections
+from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
+from django.db.utils import ConnectionHandler
+
+from config.settings.base import database_from_url
 
 PROJECT = Path(__file__).resolve().parents[3]
 HOST = "127.0.0.1"
@@ -159,6 +164,35 @@ def live_database(directory: Path) -> Iterator[LiveDatabase]:
         yield LiveDatabase(_postgres_url(name))
     finally:
         _drop_postgres(name)
+
+
+@contextlib.contextmanager
+def thread_connections(directory: Path) -> Iterator[Callable[[], None]]:
+    """For tests of concurrent transactions in threads: a function each thread calls first to
+    open its own connection to the database the test writes to. On PostgreSQL that is the
+    suite's test database (nothing to do). The suite's SQLite database lives in memory, where
+    a second writer is refused at once rather than made to wait, which no deployment does:
+    there the test's connections, the main thread's included, go to a migrated SQLite file
+    opened exactly as the settings open every connection (WAL, the busy timeout, transactions
+    that take the write lock when they begin)."""
+    if connection.vendor != "sqlite":
+        yield lambda: None
+        return
+    with live_database(directory) as live:
+        configured = ConnectionHandler().configure_settings(
+            {"default": database_from_url(live.url)}
+        )["default"]
+        suite_connection = connections["default"]
+
+        def install() -> None:
+            connections["default"] = SQLiteDatabaseWrapper(dict(configured), "default")
+
+        install()
+        try:
+            yield install
+        finally:
+            connections["default"].close()
+            connections["default"] = suite_connection
 
 
 class Server:

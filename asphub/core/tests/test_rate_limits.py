@@ -1,6 +1,6 @@
 """Hourly limits: counted in the database, exactly, even for requests that arrive together in
-several processes or threads (each with its own connection; on SQLite a migrated file opened
-as the settings open every connection, see asphub/events/tests/test_concurrency.py)."""
+several processes or threads (each with its own connection: asphub.core.tests.servers.
+thread_connections)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,12 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
-from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
-from django.db.utils import ConnectionHandler
+from django.db import connection
 from django.utils import timezone
 
 from asphub.core.models import HourlyCount
 from asphub.core.rate_limits import over_hourly_limit
-from asphub.core.tests.servers import live_database
-from config.settings.base import database_from_url
+from asphub.core.tests.servers import thread_connections
 
 
 @pytest.mark.django_db
@@ -32,25 +29,8 @@ def test_the_limit_counts_per_kind_and_key_and_hour():
 
 @pytest.fixture
 def own_connection(tmp_path):
-    """What each thread calls to open its own connection to the database the test uses."""
-    if connection.vendor != "sqlite":
-        yield lambda: None
-        return
-    with live_database(tmp_path) as live:
-        configured = ConnectionHandler().configure_settings(
-            {"default": database_from_url(live.url)}
-        )["default"]
-        suite_connection = connections["default"]
-
-        def install() -> None:
-            connections["default"] = SQLiteDatabaseWrapper(dict(configured), "default")
-
-        install()
-        try:
-            yield install
-        finally:
-            connections["default"].close()
-            connections["default"] = suite_connection
+    with thread_connections(tmp_path) as install:
+        yield install
 
 
 @pytest.mark.django_db(transaction=True)

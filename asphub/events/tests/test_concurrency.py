@@ -19,11 +19,9 @@ import time
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, connection, connections
-from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
-from django.db.utils import ConnectionHandler
+from django.db import DatabaseError, connection
 
-from asphub.core.tests.servers import live_database
+from asphub.core.tests.servers import thread_connections
 from asphub.events import services
 from asphub.events.models import EventRegistration, RegistrationStatus
 from asphub.events.services import registration_cancel, registration_create
@@ -31,7 +29,6 @@ from asphub.events.tests.factories import NetworkEventFactory, TeamMemberFactory
 from asphub.roles.models import Role
 from asphub.roles.tests.factories import person_with
 from asphub.schools.tests.factories import CountryFactory, SchoolFactory
-from config.settings.base import database_from_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,24 +41,8 @@ WINDOW_SECONDS = 0.3
 def use_connection(tmp_path):
     """A function each thread calls first to open its own connection to the database the test
     writes to (and, on SQLite, the main thread's connection for the test's own rows)."""
-    if connection.vendor != "sqlite":
-        yield lambda: None
-        return
-    with live_database(tmp_path) as live:
-        configured = ConnectionHandler().configure_settings(
-            {"default": database_from_url(live.url)}
-        )["default"]
-        suite_connection = connections["default"]
-
-        def install() -> None:
-            connections["default"] = SQLiteDatabaseWrapper(dict(configured), "default")
-
-        install()
-        try:
-            yield install
-        finally:
-            connections["default"].close()
-            connections["default"] = suite_connection
+    with thread_connections(tmp_path) as install:
+        yield install
 
 
 def at_the_same_moment(use_connection, *calls):
