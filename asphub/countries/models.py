@@ -1,3 +1,9 @@
+import functools
+import importlib.resources
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -5,6 +11,33 @@ from django.utils.translation import gettext_lazy as _
 from asphub.core.bilingual import localized
 from asphub.core.text import latvian_sort_key
 from asphub.core.validators import validate_single_line
+
+
+@functools.cache
+def _zones_by_country() -> dict[str, str]:
+    """Each country's first time zone in the tz database's zone.tab (its most populated one:
+    LV Europe/Riga, DE Europe/Berlin, US America/New_York), from the tzdata package."""
+    zones: dict[str, str] = {}
+    table = importlib.resources.files("tzdata") / "zoneinfo" / "zone.tab"
+    for line in table.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            code, _coordinates, zone, *_rest = line.split("\t")
+            zones.setdefault(code, zone)
+    return zones
+
+
+def default_time_zone(code: str) -> str:
+    """The time zone a country's network works in unless its settings say otherwise."""
+    return _zones_by_country().get(code.upper(), settings.TIME_ZONE)
+
+
+def validate_time_zone(value: str) -> None:
+    if value and value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("%(value)s is not a time zone of the tz database (e.g. Europe/Riga)."),
+            code="unknown_time_zone",
+            params={"value": value},
+        )
 
 
 class Country(models.Model):
@@ -46,6 +79,18 @@ class Country(models.Model):
     )
     minimum_team_administration = models.PositiveSmallIntegerField(
         _("of whom from the administration, at least"), default=0
+    )
+    # Network events are entered, shown and sent in it (asphub.events); empty: the country's
+    # own from the tz database (default_time_zone).
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text=_(
+            "The time zone of the national network's events, e.g. Europe/Riga; empty: the "
+            "country's own (the first of the tz database)."
+        ),
     )
     has_national_network = models.BooleanField(
         _("has a national network on this platform"), default=False
@@ -102,6 +147,11 @@ class Country(models.Model):
     @property
     def commission_name(self):
         return localized(self, "commission_name")
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The time zone the national network's events are in."""
+        return zoneinfo.ZoneInfo(self.time_zone or default_time_zone(self.code))
 
     @property
     def has_contact(self) -> bool:
