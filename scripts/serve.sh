@@ -4,6 +4,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
+# PORT=8100 make run serves on another port (config/settings/dev.py points the e-mails' links
+# at it too).
+PORT="${PORT:-8000}"
 
 children=()
 stop() {
@@ -23,8 +26,8 @@ echo "==> Starting the task worker (it sends the e-mails, printed here)"
 $BIN/python manage.py requeue_interrupted_mail
 $BIN/python manage.py db_worker --no-reload &
 children+=($!)
-echo "==> Serving on http://127.0.0.1:8000/ (stop both with Ctrl+C)"
-$BIN/python manage.py runserver 127.0.0.1:8000 &
+echo "==> Serving on http://127.0.0.1:$PORT/ (stop both with Ctrl+C)"
+$BIN/python manage.py runserver "127.0.0.1:$PORT" &
 children+=($!)
 
 wait -n

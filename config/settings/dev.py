@@ -19,6 +19,11 @@ DATABASES = {
 }
 # The worker started by `make run` prints each e-mail in its terminal.
 ASPHUB_EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Links in e-mails point at the local server (`PORT=8100 make run` serves on another port).
+ASPHUB_SITE_URL = os.environ.get(
+    "ASPHUB_SITE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
+)
+DEFAULT_FROM_EMAIL = "asphub@asphub.test"
 # Only the development setup may create the demo sign-ins printed by `make run`.
 ASPHUB_ALLOW_DEMO_USERS = True
 # Uploaded logos and photos are shown without a web server in front.

@@ -67,6 +67,7 @@ class Command(BaseCommand):
                     where = str(country)
                 self.stdout.write(f"  {str(role.label):<22} {email:<26} {where}")
         self.stdout.write(
-            "Sign in at http://127.0.0.1:8000/accounts/login/. The administrator and the "
-            "national coordinator set up two-factor sign-in (an authenticator app) the first time."
+            f"Sign in at {settings.ASPHUB_SITE_URL.rstrip('/')}/accounts/login/. The administrator "
+            "and the national coordinator set up two-factor sign-in (an authenticator app) the "
+            "first time."
         )
