@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from asphub.core.forms import LinkForm as BaseLinkForm
 from asphub.core.validators import validate_single_line
 from asphub.practices.models import ContentLanguage, Practice
 from asphub.schools.images import (
@@ -23,13 +24,7 @@ from asphub.schools.images import (
     checked_image,
 )
 from asphub.schools.models import School
-from asphub.taxonomy.models import (
-    FlagshipNetwork,
-    InternationalDay,
-    Pillar,
-    SustainableDevelopmentGoal,
-    ThematicArea,
-)
+from asphub.taxonomy.forms import VocabularyFields
 
 from .models import MAX_PARTICIPANTS, Activity, validate_web_link
 from .selectors import partner_school_choices, practice_choices
@@ -62,40 +57,11 @@ def _count_widget() -> forms.NumberInput:
     return forms.NumberInput(attrs={"min": 0, "max": MAX_PARTICIPANTS, "inputmode": "numeric"})
 
 
-class ActivityForm(forms.ModelForm):
-    """Everything a school records about an activity (DOMAIN.md). `seen_sequence` refuses a
-    save over someone else's newer one."""
+class ActivityForm(VocabularyFields, forms.ModelForm):
+    """Everything a school records about an activity (DOMAIN.md). `seen_sequence` is the
+    revision the form was opened on: for a change the service refuses a save without it, or
+    over someone else's newer one (StaleEdit, shown with everything typed kept)."""
 
-    thematic_areas = forms.ModelMultipleChoiceField(
-        label=_("Thematic areas"),
-        queryset=ThematicArea.objects.order_by("position", "slug"),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    pillars = forms.ModelMultipleChoiceField(
-        label=_("Pillars of education"),
-        queryset=Pillar.objects.order_by("position", "slug"),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    sdgs = forms.ModelMultipleChoiceField(
-        label=_("Sustainable Development Goals"),
-        queryset=SustainableDevelopmentGoal.objects.order_by("number"),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    flagship = forms.ModelChoiceField(
-        label=_("Flagship network"),
-        queryset=FlagshipNetwork.objects.order_by("position", "slug"),
-        required=False,
-        empty_label=_("None"),
-    )
-    international_day = forms.ModelChoiceField(
-        label=_("International day"),
-        queryset=InternationalDay.objects.order_by("position", "slug"),
-        required=False,
-        empty_label=_("None"),
-    )
     partner_schools = SchoolChoiceField(
         label=_("Partner schools from the directory"),
         queryset=School.objects.none(),
@@ -109,6 +75,8 @@ class ActivityForm(forms.ModelForm):
         empty_label=_("None"),
         help_text=_("One of the library's published items, or one of your school's own."),
     )
+    # Not required by the form itself: a change posted without it goes on to the service,
+    # which refuses it as stale, so that the page says so and carries the token for next time.
     seen_sequence = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -162,7 +130,9 @@ class ActivityForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in (*TEXT_FIELDS, *MANY_FIELDS)}
 
 
-class LinkForm(forms.Form):
+class LinkForm(BaseLinkForm):
+    """A link the activity's page lets people follow: a web page (no other scheme)."""
+
     url = forms.URLField(
         label=_("Web address"),
         max_length=500,
@@ -171,15 +141,6 @@ class LinkForm(forms.Form):
         validators=[validate_web_link],
         help_text=_("A web page starting with https:// or http://."),
     )
-    title = forms.CharField(
-        label=_("Link text"), max_length=200, required=False, validators=[validate_single_line]
-    )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("title") and not data.get("url") and "url" not in self.errors:
-            self.add_error("url", ValidationError(_("Give the web address."), code="required"))
-        return data
 
 
 LinkFormSet = forms.formset_factory(
@@ -194,14 +155,6 @@ def link_formset(data: Any = None, *, activity: Activity | None = None) -> Any:
         else []
     )
     return LinkFormSet(data, initial=initial, prefix="links")
-
-
-def links_from(formset: Any) -> list[dict[str, str]]:
-    return [
-        {"url": form.cleaned_data["url"], "title": form.cleaned_data.get("title", "")}
-        for form in formset.forms
-        if form.cleaned_data.get("url")
-    ]
 
 
 class PhotoForm(forms.Form):

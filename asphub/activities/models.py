@@ -18,7 +18,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from asphub.core.bilingual import current_content_language
+from asphub.core.bilingual import language_in_reader_language, text_in_reader_language
 from asphub.core.models import TimeStampedModel
 from asphub.core.storage import private_storage
 from asphub.core.validators import validate_single_line
@@ -54,6 +54,38 @@ LINK_SCHEMES = ("http", "https")
 
 def validate_web_link(value: str) -> None:
     URLValidator(schemes=list(LINK_SCHEMES))(value)
+
+
+# How long activities last, in classes: 0 for one day, then k when it ends 2**(k-1) to
+# 2**k - 1 days after it starts, the last class for anything longer.
+LENGTH_CLASSES = 11
+
+
+class LengthClass(models.Func):
+    """An activity's length class (LENGTH_CLASSES), computed by the database from its dates.
+
+    What began before a day and goes on into it is found class by class: an activity of class
+    k ending on or after the day began at most 2**k - 1 days before it, so each class is read
+    from an index on this expression over a bounded range of start dates (the calendar's
+    counts, asphub.calendar.selectors). The SQL has no parameters, so that a query's
+    expression is the index's own and the database uses the index."""
+
+    output_field = models.PositiveSmallIntegerField()
+
+    def __init__(self) -> None:
+        super().__init__(F("starts_on"), F("ends_on"))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        starts, _params = compiler.compile(self.source_expressions[0])
+        ends, _params = compiler.compile(self.source_expressions[1])
+        if connection.vendor == "sqlite":
+            days = f"CAST(julianday({ends}) - julianday({starts}) AS INTEGER)"
+        else:
+            days = f"({ends} - {starts})"
+        classes = " ".join(
+            f"WHEN {days} < {2**number} THEN {number}" for number in range(LENGTH_CLASSES - 1)
+        )
+        return f"(CASE {classes} ELSE {LENGTH_CLASSES - 1} END)", []
 
 
 class Activity(TimeStampedModel):
@@ -189,7 +221,31 @@ class Activity(TimeStampedModel):
             # The calendar asks for what overlaps a month; a school's list, newest first.
             models.Index(fields=["starts_on", "ends_on"], name="activity_dates"),
             models.Index(fields=["school", "starts_on"], name="activity_school_dates"),
-            models.Index(fields=["visibility"], name="activity_visibility"),
+            # The calendar counts the public activities of each day on these alone and reads
+            # a day's first few in their order (asphub.calendar.selectors); the same per
+            # country; a school's public list; what goes on from before a day (LengthClass).
+            models.Index(fields=["visibility", "starts_on", "id"], name="activity_public_starts"),
+            models.Index(
+                fields=["country", "starts_on", "visibility"], name="activity_country_starts"
+            ),
+            models.Index(
+                fields=["school", "visibility", "starts_on"], name="activity_school_public"
+            ),
+            models.Index(
+                LengthClass(),
+                F("visibility"),
+                F("starts_on"),
+                F("ends_on"),
+                name="activity_running",
+            ),
+            models.Index(
+                LengthClass(),
+                F("country"),
+                F("starts_on"),
+                F("ends_on"),
+                F("visibility"),
+                name="activity_country_running",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -218,33 +274,11 @@ class Activity(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("activities:detail", kwargs={"pk": self.pk})
 
-    def _in_reader_language(self, field: str) -> str:
-        # The activity's own language first; its English version for readers of English pages.
-        english = getattr(self, f"{field}_en")
-        if english and self.language != "en" and current_content_language() == "en":
-            return english
-        return getattr(self, field)
-
-    @property
-    def display_title(self) -> str:
-        return self._in_reader_language("title")
-
-    @property
-    def display_description(self) -> str:
-        return self._in_reader_language("description")
-
-    @property
-    def display_language(self) -> str:
-        """The language display_title is in (for lang attributes)."""
-        if self.title_en and self.language != "en" and current_content_language() == "en":
-            return "en"
-        return self.language
-
-    @property
-    def description_language(self) -> str:
-        if self.description_en and self.language != "en" and current_content_language() == "en":
-            return "en"
-        return self.language
+    # The activity's own language first; its English version for readers of English pages.
+    display_title = text_in_reader_language("title")
+    display_language = language_in_reader_language("title")
+    display_description = text_in_reader_language("description")
+    description_language = language_in_reader_language("description")
 
     @property
     def is_public(self) -> bool:
@@ -262,12 +296,14 @@ class Activity(TimeStampedModel):
 class ActivityLink(models.Model):
     """A web page about the activity (the school's news item, a video, the partner's page)."""
 
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="links")
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="links"
+    )
     url = models.URLField(_("web address"), max_length=500, validators=[validate_web_link])
     title = models.CharField(
         _("link text"), max_length=200, blank=True, validators=[validate_single_line]
     )
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
         verbose_name = _("link")
@@ -293,19 +329,25 @@ class ActivityPhoto(models.Model):
     # Empty while the photo is held for a form that had another error (the uploader had
     # already confirmed the consent); attached when the form is saved, removed after a day.
     activity = models.ForeignKey(
-        Activity, on_delete=models.CASCADE, related_name="photos", null=True, blank=True
+        Activity,
+        verbose_name=_("activity"),
+        on_delete=models.CASCADE,
+        related_name="photos",
+        null=True,
+        blank=True,
     )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
     )
     image = models.FileField(_("photo"), storage=private_storage, max_length=200)
-    content_type = models.CharField(max_length=40)
-    width = models.PositiveIntegerField()
-    height = models.PositiveIntegerField()
+    content_type = models.CharField(_("file type"), max_length=40)
+    width = models.PositiveIntegerField(_("width in pixels"))
+    height = models.PositiveIntegerField(_("height in pixels"))
     caption = models.CharField(
         _("caption"), max_length=300, blank=True, validators=[validate_single_line]
     )
@@ -334,8 +376,8 @@ class ActivityPhoto(models.Model):
         related_name="+",
     )
     consent_recorded_at = models.DateTimeField(_("consent recorded"), null=True, blank=True)
-    position = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("photo")

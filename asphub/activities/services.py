@@ -21,14 +21,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from asphub.accounts.models import User
 from asphub.audit.models import AuditAction
 from asphub.audit.services import audit_record
 from asphub.core.documents import random_storage_name
-from asphub.countries.models import Country
+from asphub.core.edits import locked, refuse_stale
+from asphub.countries.selectors import country_code
 from asphub.practices.models import READABLE_STATUSES
 from asphub.roles.permissions import (
     Actor,
+    actor_user,
     can_delete_activity,
     can_edit_activity,
     can_record_activity,
@@ -81,22 +82,6 @@ TEXT_FIELDS = (
     "visibility",
 )
 MANY_FIELDS = ("thematic_areas", "pillars", "sdgs", "partner_schools")
-
-
-class StaleEdit(ValidationError):
-    """Someone saved the activity since this form was opened."""
-
-
-def _actor_user(actor: Actor) -> User | None:
-    return actor if isinstance(actor, User) else None
-
-
-def _locked(activity: Activity) -> Activity:
-    return Activity.objects.select_for_update(of=("self",)).get(pk=activity.pk)
-
-
-def _country_code(activity: Activity) -> str:
-    return Country.objects.values_list("code", flat=True).get(pk=activity.country_id)
 
 
 def _snapshot(activity: Activity) -> dict[str, Any]:
@@ -240,7 +225,7 @@ def activity_create(
         _("Only the school's teachers and coordinator record its activities."),
     )
     checked_links = _checked_links(links)
-    activity = Activity(school=school, country_id=school.country_id, created_by=_actor_user(actor))
+    activity = Activity(school=school, country_id=school.country_id, created_by=actor_user(actor))
     _apply(activity, data)
     with transaction.atomic():
         activity.save()
@@ -250,7 +235,7 @@ def activity_create(
             actor=actor,
             action=AuditAction.ACTIVITY_RECORDED,
             obj=activity,
-            country_code=_country_code(activity),
+            country_code=country_code(activity.country_id),
             after=_snapshot(activity),
         )
     return activity
@@ -265,8 +250,9 @@ def activity_update(
     links: Sequence[dict[str, str]] | None = None,
 ) -> Activity:
     """Save changes to an activity (its school's teachers and coordinator). A form opened
-    before someone else's save is refused (StaleEdit), so no one's work is overwritten; every
-    save counts one more `sequence` (the calendar's feeds tell an update by it)."""
+    before someone else's save, or one that does not say which `sequence` it was opened on
+    (None), is refused (StaleEdit), so no one's work is overwritten; every save counts one
+    more `sequence` (the calendar's feeds tell an update by it)."""
     require_permission(
         actor,
         lambda user: can_edit_activity(user, activity),
@@ -274,20 +260,20 @@ def activity_update(
     )
     checked_links = _checked_links(links)
     with transaction.atomic():
-        stored = _locked(activity)
+        stored = locked(activity)
         require_permission(
             actor,
             lambda user: can_edit_activity(user, stored),
             _("Only the school's teachers and coordinator change its activities."),
         )
-        if seen_sequence is not None and seen_sequence != stored.sequence:
-            raise StaleEdit(
-                _(
-                    "Someone saved this activity after you opened it. Your text is kept below: "
-                    "compare it with the saved version and save again."
-                ),
-                code="stale",
-            )
+        refuse_stale(
+            seen=seen_sequence,
+            current=stored.sequence,
+            message=_(
+                "Someone saved this activity after you opened it. Your text is kept below: "
+                "compare it with the saved version and save again."
+            ),
+        )
         before = _snapshot(stored)
         _apply(stored, data)
         stored.sequence += 1
@@ -298,7 +284,7 @@ def activity_update(
             actor=actor,
             action=AuditAction.ACTIVITY_CHANGED,
             obj=stored,
-            country_code=_country_code(stored),
+            country_code=country_code(stored.country_id),
             before=before,
             after=_snapshot(stored),
         )
@@ -314,13 +300,13 @@ def activity_delete(*, actor: Actor, activity: Activity) -> None:
         _("You may not delete this activity."),
     )
     with transaction.atomic():
-        stored = _locked(activity)
+        stored = locked(activity)
         names = list(stored.photos.values_list("image", flat=True))
         audit_record(
             actor=actor,
             action=AuditAction.ACTIVITY_DELETED,
             obj=stored,
-            country_code=_country_code(stored),
+            country_code=country_code(stored.country_id),
             before={**_snapshot(stored), "photos": len(names)},
         )
         stored.delete()
@@ -396,7 +382,7 @@ def activity_photo_hold(
         lambda user: can_edit_activity(user, activity),
         _("Only the school's teachers and coordinator add photos to its activities."),
     )
-    user = _actor_user(actor)
+    user = actor_user(actor)
     errors = _consent_errors(consent_confirmed=consent_confirmed, consent_note=None, alt_text=None)
     if errors:
         raise ValidationError(errors)
@@ -415,7 +401,7 @@ def activity_photo_hold(
 
 def held_photos(actor: Actor, ids: Iterable[Any]) -> list[ActivityPhoto]:
     """Of these ids, the photos this person uploaded and has not attached yet."""
-    user = _actor_user(actor)
+    user = actor_user(actor)
     wanted = [
         int(pk) for pk in ids if str(pk).isascii() and str(pk).isdigit() and len(str(pk)) <= 18
     ][:1]
@@ -428,7 +414,7 @@ def held_photos(actor: Actor, ids: Iterable[Any]) -> list[ActivityPhoto]:
 
 def held_photos_discard(*, actor: Actor, photos: Sequence[ActivityPhoto]) -> None:
     """Forget photos held for this person (their consent was taken back in the form)."""
-    user = _actor_user(actor)
+    user = actor_user(actor)
     if user is None:
         return
     with transaction.atomic():
@@ -482,7 +468,7 @@ def activity_photo_add(
     )
     if (image is None) == (held is None):
         raise ValueError("give either a new image or a held photo")
-    user = _actor_user(actor)
+    user = actor_user(actor)
     errors = _consent_errors(
         consent_confirmed=consent_confirmed, consent_note=consent_note, alt_text=alt_text
     )
@@ -502,7 +488,7 @@ def activity_photo_add(
     consent = {"consent_confirmed": True, "consent_recorded_by": user, "consent_recorded_at": now}
     new = _stored_photo(image, uploaded_by=user, **fields, **consent) if image is not None else None
     with _forgetting_on_failure(new.image.name if new else ""), transaction.atomic():
-        stored = _locked(activity)
+        stored = locked(activity)
         count = stored.photos.count()
         if count >= MAX_PHOTOS:
             raise ValidationError(
@@ -534,7 +520,7 @@ def activity_photo_add(
             actor=actor,
             action=AuditAction.ACTIVITY_PHOTO_ADDED,
             obj=stored,
-            country_code=_country_code(stored),
+            country_code=country_code(stored.country_id),
             after={"photo": photo.pk, "consent_recorded_at": now.isoformat()},
             note=consent_note[:500],
         )
@@ -553,7 +539,7 @@ def activity_photo_remove(*, actor: Actor, photo: ActivityPhoto) -> None:
         _("You may not remove this photo."),
     )
     with transaction.atomic():
-        stored = _locked(activity)
+        stored = locked(activity)
         name = photo.image.name
         deleted, _kinds = ActivityPhoto.objects.filter(pk=photo.pk, activity=stored).delete()
         if not deleted:
@@ -562,7 +548,7 @@ def activity_photo_remove(*, actor: Actor, photo: ActivityPhoto) -> None:
             actor=actor,
             action=AuditAction.ACTIVITY_PHOTO_REMOVED,
             obj=stored,
-            country_code=_country_code(stored),
+            country_code=country_code(stored.country_id),
             before={"photo": photo.pk, "caption": photo.caption},
         )
         transaction.on_commit(partial(_delete_stored, [name]))

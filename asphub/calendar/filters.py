@@ -6,18 +6,25 @@ site's default country), so that no page lists the schools of the whole world.""
 from __future__ import annotations
 
 import datetime
+import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
 from django.db.models import Exists, OuterRef
+from django.utils.choices import BaseChoiceIterator
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from asphub.activities.models import ActivityKind
 from asphub.countries.models import Country, Subdivision
 from asphub.events.models import EventKind
+from asphub.schools.filters import FastSelect, RenderedOptions, _attributes
 from asphub.schools.models import PUBLIC_STATUSES, School
+from asphub.schools.page_cache import current_version, memoized
 from asphub.taxonomy.models import ThematicArea
 
 ACTIVITIES = "activity"
@@ -27,6 +34,18 @@ SOURCES = (ACTIVITIES, EVENTS, DAYS)
 # The calendar's dates stay within these years (a month or a date outside is a typo).
 FIRST_YEAR = 1953
 LAST_YEAR = 2100
+
+
+_kind_options_by_language: dict[str | None, GroupedOptions] = {}
+
+
+def _kind_options(language: str | None) -> GroupedOptions:
+    """The kinds' options in a language: the code's own labels, the same for the whole
+    process."""
+    found = _kind_options_by_language.get(language)
+    if found is None:
+        found = _kind_options_by_language[language] = GroupedOptions(kind_choices())
+    return found
 
 
 def kind_choices() -> list:
@@ -47,6 +66,66 @@ def kind_choices() -> list:
         ),
         (DAYS, _("UNESCO international days")),
     ]
+
+
+class GroupedOptions(BaseChoiceIterator):
+    """An option list with groups (the kinds: of school activities, of network events) as
+    text, each option's HTML written once, as RenderedOptions does for flat lists."""
+
+    def __init__(self, choices: Iterable) -> None:
+        pairs: list[tuple[str, str]] = []
+        html: list[tuple[str | None, str, str]] = []  # (value or None for markup, start, end)
+        for value, label in choices:
+            if isinstance(label, (list, tuple)):
+                html.append((None, f'\n  <optgroup label="{conditional_escape(str(value))}">', ""))
+                for option_value, option_label in label:
+                    self._option(pairs, html, option_value, option_label)
+                html.append((None, "\n  </optgroup>", ""))
+            else:
+                self._option(pairs, html, value, label)
+        self.pairs = tuple(pairs)
+        self.html = tuple(html)
+
+    @staticmethod
+    def _option(pairs, html, value, label) -> None:
+        value, label = str(value), str(label)
+        pairs.append((value, label))
+        html.append(
+            (
+                value,
+                f'\n  <option value="{conditional_escape(value)}"',
+                f">{conditional_escape(label)}</option>\n",
+            )
+        )
+
+    def __iter__(self):
+        return iter(self.pairs)
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+
+class GroupedSelect(forms.Select):
+    """Django's Select with option groups, rendered in Python: exactly the HTML of its
+    templates (select.html, select_option.html, attrs.html), as FastSelect does for flat
+    lists."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        options = self.choices
+        if not isinstance(options, GroupedOptions):
+            options = GroupedOptions(options)
+        chosen = self.format_value(value)
+        html = [f'<select name="{conditional_escape(name)}"']
+        html.append(_attributes(self.build_attrs(self.attrs, attrs)) + ">")
+        has_selected = False
+        for option_value, start, end in options.html:
+            if not has_selected and option_value is not None and option_value in chosen:
+                has_selected = True
+                html.append(start + " selected" + end)
+            else:
+                html.append(start + end)
+        html.append("\n</select>")
+        return mark_safe("".join(html))
 
 
 @dataclass(frozen=True)
@@ -71,13 +150,16 @@ class CalendarFilters:
 
 
 class CalendarFilterForm(forms.Form):
-    kind = forms.ChoiceField(label=pgettext_lazy("calendar filter", "What"), required=False)
+    kind = forms.ChoiceField(
+        label=pgettext_lazy("calendar filter", "What"), required=False, widget=GroupedSelect
+    )
     theme = forms.ModelChoiceField(
         label=_("Thematic area"),
         queryset=ThematicArea.objects.order_by("position", "slug"),
         to_field_name="slug",
         required=False,
         empty_label=_("All themes"),
+        widget=FastSelect,
     )
     country = forms.ModelChoiceField(
         label=_("Country"),
@@ -89,6 +171,7 @@ class CalendarFilterForm(forms.Form):
         to_field_name="code",
         required=False,
         empty_label=_("All countries"),
+        widget=FastSelect,
     )
     municipality = forms.ModelChoiceField(
         label=_("Municipality"),
@@ -96,6 +179,7 @@ class CalendarFilterForm(forms.Form):
         to_field_name="code",
         required=False,
         empty_label=_("All municipalities"),
+        widget=FastSelect,
     )
     school = forms.ModelChoiceField(
         label=_("School"),
@@ -103,6 +187,7 @@ class CalendarFilterForm(forms.Form):
         to_field_name="slug",
         required=False,
         empty_label=_("All schools"),
+        widget=FastSelect,
     )
 
     def __init__(self, data=None, *args, **kwargs):
@@ -117,6 +202,36 @@ class CalendarFilterForm(forms.Form):
             School.objects.filter(country__code=code, membership_status__in=PUBLIC_STATUSES)
             .only("pk", "name", "slug", "sort_key")
             .order_by("sort_key", "id")
+        )
+        self._reuse_option_lists(code)
+
+    def _reuse_option_lists(self, code: str) -> None:
+        """The option lists as their HTML (RenderedOptions, GroupedOptions), built once per
+        process and language: the countries, municipalities and schools under the
+        directory's data version (their tables' triggers change it, see
+        asphub.schools.page_cache), so a page joins some 500 options' pieces instead of
+        rendering a template for each. Only the widgets get the lists; validation still
+        looks values up in the fields' querysets. The thematic areas (three, in a table
+        without a data version) are read on every page."""
+        fields = self.fields
+        language = get_language()
+        version = current_version()
+        for name, extra in (("country", ""), ("municipality", code), ("school", code)):
+            field = fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.widget.choices = memoized(
+                version,
+                ("calendar-options", name, extra, language),
+                functools.partial(RenderedOptions, field.choices),
+            )
+        fields["kind"].widget.choices = _kind_options(language)
+        theme = fields["theme"]
+        assert isinstance(theme, forms.ModelChoiceField)
+        # As theme.choices gives them, from one plain query (the field's own choices read
+        # through a server-side cursor on PostgreSQL: three statements).
+        theme.widget.choices = RenderedOptions(
+            [("", theme.empty_label)]
+            + [(area.slug, theme.label_from_instance(area)) for area in theme.queryset]
         )
 
     def filters(self) -> CalendarFilters:

@@ -6,9 +6,12 @@ asphub.roles.permissions.visible_events), applied here and never in views or tem
 network-only activity or event reaches only people with a role in its country's network, and
 no unauthenticated feed ever holds one.
 
-Every read issues a fixed number of queries, whatever the number of activities: the month
-view asks the database for at most a few items per day (with how many more there are), the
-list view for one page, a feed for a bounded window of dates and rows.
+Every read issues a fixed number of queries, whatever the number of activities, and reads only
+the rows it shows: the database counts (on its indexes, without reading the rows) how many
+activities start on each day and how many go on from before, and hands over at most a few
+activities of each day (one small subquery a day, all in one statement), one page of the list,
+a bounded window of a feed. Network events are few (a country's coordinator runs a few a
+month), so a month's or a list's events are read whole.
 """
 
 from __future__ import annotations
@@ -21,14 +24,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, DateField, Exists, F, OuterRef, Q, QuerySet, Value, Window
-from django.db.models.functions import Greatest, RowNumber, TruncDate
+from django.db import connections
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 
 from asphub.accounts.models import User
-from asphub.activities.models import Activity, ActivityKind, ActivityVisibility
+from asphub.activities.models import (
+    LENGTH_CLASSES,
+    Activity,
+    ActivityKind,
+    ActivityVisibility,
+    LengthClass,
+)
 from asphub.activities.selectors import activities_visible_to, public_activities
+from asphub.core.bilingual import current_content_language
 from asphub.events.models import (
     EventKind,
     EventParticipant,
@@ -42,6 +53,7 @@ from asphub.roles.permissions import Visitor, roles_of, visible_events
 from asphub.schools.models import PUBLIC_STATUSES, School
 from asphub.taxonomy.models import InternationalDay
 
+from .feeds import FeedActivity
 from .filters import ACTIVITIES, DAYS, EVENTS, CalendarFilters
 from .models import PersonalFeed
 from .tokens import make_token, token_is_valid, token_user_pk
@@ -55,16 +67,33 @@ LIST_PAGE_SIZE = 25
 # items of each kind (the soonest upcoming first, then the most recent).
 FEED_PAST_DAYS = 90
 FEED_FUTURE_DAYS = 400
-FEED_MAX_ITEMS = 500
+FEED_MAX_ITEMS = 200
 FEED_RECENT_SHARE = 5  # one in five of the rows may be past ones
-
-
-# What an activity's CalendarItem is made of: the month view's window function sorts a whole
-# month's rows, and narrow rows sort faster.
+# What an activity's CalendarItem is made of (one narrow row each).
 ITEM_FIELDS = (
     "pk", "kind", "title", "title_en", "language", "starts_on", "ends_on", "visibility",
     "school__name",
 )  # fmt: skip
+# What the month and list views show of a network event (not its description).
+EVENT_ITEM_FIELDS = (
+    "pk", "kind", "title", "title_en", "language", "starts_at", "ends_at", "visibility",
+    "status", "country__name_lv", "country__name_en",
+)  # fmt: skip
+# What a feed says of an activity (feeds.FeedActivity, in its order, the English texts after).
+FEED_FIELDS = (
+    "pk", "kind", "title", "description", "place", "school__name", "starts_on", "ends_on",
+    "sequence", "created_at", "updated_at", "language", "title_en", "description_en",
+)  # fmt: skip
+# What a feed says of a network event (feeds.Writer.event).
+FEED_EVENT_FIELDS = (
+    "pk", "kind", "title", "title_en", "description", "description_en", "language",
+    "starts_at", "ends_at", "place", "online_url", "status", "cancellation_note", "sequence",
+    "created_at", "updated_at",
+)  # fmt: skip
+# Values no query has, put in a subquery compiled once and replaced by each copy's own
+# values (see _copies): dates in year 1 and a length class that does not exist.
+_MARKER_DAYS = [datetime.date(1, 1, day) for day in (1, 2, 3)]
+_MARKER_CLASS = 30_001
 
 
 @dataclass(frozen=True)
@@ -98,28 +127,40 @@ def _labels(choices) -> dict[str, str]:
     return {value: str(label) for value, label in choices}
 
 
+def _in_reader_language(text: str, english: str, language: str, reader_english: bool):
+    """(text, language) as Activity.display_title and display_language give them: the
+    item's own language, its English version for readers of English pages."""
+    if reader_english and english and language != "en":
+        return english, "en"
+    return text, language
+
+
 class _Items:
-    """Turns model rows into CalendarItems, with labels and URLs worked out once."""
+    """Turns rows into CalendarItems, with labels and URLs worked out once."""
 
     def __init__(self) -> None:
         self.activity_kinds = _labels(ActivityKind.choices)
         self.event_kinds = _labels(EventKind.choices)
         self.activity_path = reverse("activities:detail", kwargs={"pk": 0})[: -len("0/")]
         self.event_path = reverse("events:detail", kwargs={"pk": 0})[: -len("0/")]
+        self.english = current_content_language() == "en"
 
-    def activity(self, activity: Activity) -> CalendarItem:
+    def activity(self, row: tuple) -> CalendarItem:
+        """An activity from its ITEM_FIELDS."""
+        pk, kind, title, title_en, language, starts_on, ends_on, visibility, school_name = row
+        title, language = _in_reader_language(title, title_en, language, self.english)
         return CalendarItem(
             source=ACTIVITIES,
-            pk=activity.pk,
-            title=activity.display_title,
-            language=activity.display_language,
-            kind=activity.kind,
-            kind_label=self.activity_kinds.get(activity.kind, activity.kind),
-            starts=activity.starts_on,
-            ends=activity.ends_on,
-            where=activity.school.name,
-            url=f"{self.activity_path}{activity.pk:d}/",
-            network_only=activity.visibility != ActivityVisibility.PUBLIC,
+            pk=pk,
+            title=title,
+            language=language,
+            kind=kind,
+            kind_label=self.activity_kinds.get(kind, kind),
+            starts=starts_on,
+            ends=ends_on,
+            where=school_name,
+            url=f"{self.activity_path}{pk:d}/",
+            network_only=visibility != ActivityVisibility.PUBLIC,
         )
 
     def event(self, event: NetworkEvent) -> CalendarItem:
@@ -146,6 +187,123 @@ class _Items:
 def local_midnight(day: datetime.date) -> datetime.datetime:
     """The start of a day in the platform's time zone (network events are timed)."""
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+# -- reading activities by their indexes ----------------------------------------------------------
+
+
+def _compiled(queryset: QuerySet) -> tuple[str, list]:
+    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    return sql, list(params)
+
+
+def _copies(template: QuerySet, markers: Sequence, copies: Sequence[Sequence]) -> list:
+    """The SQL of `template` once for each of `copies`, with each of the `markers` (values
+    the template's conditions hold once each) replaced by that copy's values: compiled once,
+    since compiling the same query again for each day of a month would cost more than the
+    database's work."""
+    sql, params = _compiled(template)
+    adapt = connections[template.db].ops.adapt_datefield_value
+    wanted = [adapt(marker) if isinstance(marker, datetime.date) else marker for marker in markers]
+    places = [[index for index, value in enumerate(params) if value == m] for m in wanted]
+    if any(len(found) != 1 for found in places):
+        raise ValueError("A marker is not found exactly once among the query's parameters.")
+    found = []
+    for values in copies:
+        copy = list(params)
+        for (place,), value in zip(places, values, strict=True):
+            copy[place] = adapt(value) if isinstance(value, datetime.date) else value
+        found.append((sql, copy))
+    return found
+
+
+def _counts(parts: Sequence[tuple[str, list]]) -> list[int]:
+    """How many rows each compiled query (of activities) has, in one statement; each COUNT
+    is answered from an index where one covers its conditions."""
+    sql = ", ".join(
+        f"(SELECT COUNT(*) FROM ({part}) counted_{number})"
+        for number, (part, _params) in enumerate(parts)
+    )
+    with connections[Activity.objects.db].cursor() as cursor:
+        cursor.execute("SELECT " + sql, [value for _sql, params in parts for value in params])
+        return [int(value) for value in cursor.fetchone()]
+
+
+def _starting_per_day(
+    activities: QuerySet[Activity], first: datetime.date, last: datetime.date
+) -> dict[datetime.date, int]:
+    """How many of the activities start on each day from `first` to `last` (days without any
+    left out): one grouped count on the index of dates."""
+    return dict(
+        activities.filter(starts_on__range=(first, last))
+        .order_by()
+        .values_list("starts_on")
+        .annotate(count=Count("pk"))
+    )
+
+
+def _running_into(activities: QuerySet[Activity], day: datetime.date) -> QuerySet[Activity]:
+    return activities.filter(starts_on__lt=day, ends_on__gte=day)
+
+
+def _running_into_count(
+    activities: QuerySet[Activity], day: datetime.date, *, also_starting: bool = False
+) -> int:
+    """How many of the activities began before `day` and go on into it (and, with
+    `also_starting`, those that start on it too): one statement, one count for each length
+    class (LengthClass). An activity of class k still going on began at most 2**k - 1 days
+    before, so each count reads the index over a bounded range of start dates (the last
+    class, the longest activities, over all earlier ones): the rows read are about those
+    counted, not all the activities before or after the day."""
+    template = (
+        activities.alias(length_class=LengthClass())
+        .filter(
+            length_class=_MARKER_CLASS,
+            starts_on__gte=_MARKER_DAYS[0],
+            starts_on__lt=_MARKER_DAYS[1],
+            ends_on__gte=_MARKER_DAYS[2],
+        )
+        .order_by()
+        .values("pk")
+    )
+    classes = []
+    for number in range(1, LENGTH_CLASSES):  # class 0, one day, never goes on into another
+        longest = 2**number - 1 if number < LENGTH_CLASSES - 1 else None
+        earliest = (
+            day - datetime.timedelta(days=longest) if longest is not None else datetime.date.min
+        )
+        classes.append((number, earliest, day, day))
+    markers = [_MARKER_CLASS, *_MARKER_DAYS]
+    parts = _copies(template, markers, classes)
+    if also_starting:
+        parts.append(_compiled(activities.filter(starts_on=day).order_by().values("pk")))
+    return sum(_counts(parts))
+
+
+def _first_of_each_day(
+    activities: QuerySet[Activity], days: Sequence[datetime.date], per_day: int
+) -> tuple[str, list]:
+    """SQL giving the ids of the first `per_day` activities (by id) starting on each of the
+    days: one subquery a day, each read from the index of dates in its order and stopped
+    after `per_day` rows."""
+    template = activities.filter(starts_on=_MARKER_DAYS[0]).order_by("pk").values_list("pk")
+    parts = _copies(template[:per_day], _MARKER_DAYS[:1], [(day,) for day in days])
+    return _union(*parts)
+
+
+def _union(*parts: tuple[str, list]) -> tuple[str, list]:
+    sql = " UNION ALL ".join(
+        f"SELECT * FROM ({part}) part_{number}" for number, (part, _params) in enumerate(parts)
+    )
+    return sql, [value for _sql, params in parts for value in params]
+
+
+def _activity_rows(ids: tuple[str, list]) -> list[tuple]:
+    """The ITEM_FIELDS of the activities whose ids the SQL gives (one query)."""
+    sql, params = ids
+    return list(
+        Activity.objects.filter(pk__in=RawSQL(sql, params)).order_by().values_list(*ITEM_FIELDS)
+    )
 
 
 # -- what the calendar shows ----------------------------------------------------------------
@@ -181,6 +339,10 @@ def calendar_events(viewer: Visitor, filters: CalendarFilters) -> QuerySet[Netwo
     if filters.country is not None:
         events = events.filter(country=filters.country)
     return events.order_by()
+
+
+def _event_items(events: QuerySet[NetworkEvent]) -> QuerySet[NetworkEvent]:
+    return events.select_related("country").only(*EVENT_ITEM_FIELDS)
 
 
 def international_days_in(month: int) -> list[InternationalDay]:
@@ -234,8 +396,9 @@ def calendar_month(
     """One month, Monday first: on each day the first `per_day` activities and network events
     starting that day (with how many more there are, for a link to the list view), and the
     international days; beside it, what began earlier and goes on into the month. Five
-    queries, whatever the number of activities: the database keeps the first few of
-    each day (a window function), so a month of the whole world is never read."""
+    queries, whatever the number of activities: the activities of each day are counted on an
+    index and at most `per_day` of them read (see _first_of_each_day), so a month of the
+    whole world is never read; the month's network events (a few) are read whole."""
     first = first.replace(day=1)
     last = first.replace(day=calendar_module.monthrange(first.year, first.month)[1])
     builder = _Items()
@@ -246,61 +409,40 @@ def calendar_month(
 
     if filters.shows(ACTIVITIES):
         activities = calendar_activities(viewer, filters)
-        for activity in (
-            activities.filter(starts_on__range=(first, last))
-            .annotate(
-                rank=Window(RowNumber(), partition_by=F("starts_on"), order_by=[F("id").asc()]),
-                day_total=Window(Count("id"), partition_by=F("starts_on")),
-            )
-            .filter(rank__lte=per_day)
-            .select_related("school")
-            .only(*ITEM_FIELDS)
-        ):
-            by_day[activity.starts_on].append(builder.activity(activity))
-            totals[activity.starts_on] = activity.day_total
-        earlier = list(
-            activities.filter(starts_on__lt=first, ends_on__gte=first)
-            .annotate(total=Window(Count("id")))
-            .select_related("school")
-            .only(*ITEM_FIELDS)
-            .order_by("-starts_on", "-id")[:CONTINUING_ITEMS]
-        )
-        continuing += [builder.activity(activity) for activity in earlier]
-        continuing_total += earlier[0].total if earlier else 0
+        starting = _starting_per_day(activities, first, last)
+        totals.update(starting)
+        continuing_total += _running_into_count(activities, first)
+        earlier = _running_into(activities, first).order_by("-starts_on", "-pk").values_list("pk")
+        parts = [_compiled(earlier[:CONTINUING_ITEMS])]
+        if starting:
+            parts.append(_first_of_each_day(activities, sorted(starting), per_day))
+        for row in _activity_rows(_union(*parts)):
+            item = builder.activity(row)
+            if item.starts < first:
+                continuing.append(item)
+            else:
+                by_day[item.starts].append(item)
 
     if filters.shows(EVENTS):
-        events = calendar_events(viewer, filters)
-        event_totals: dict[datetime.date, int] = {}
-        for event in (
-            events.filter(
-                starts_at__gte=local_midnight(first),
-                starts_at__lt=local_midnight(last + datetime.timedelta(days=1)),
-            )
-            .annotate(local_day=TruncDate("starts_at"))
-            .annotate(
-                rank=Window(
-                    RowNumber(),
-                    partition_by=F("local_day"),
-                    order_by=[F("starts_at").asc(), F("id").asc()],
-                ),
-                day_total=Window(Count("id"), partition_by=F("local_day")),
-            )
-            .filter(rank__lte=per_day)
-            .select_related("country")
-        ):
-            item = builder.event(event)
-            by_day[item.starts].append(item)
-            event_totals[item.starts] = event.day_total
-        for day, total in event_totals.items():
-            totals[day] += total
-        earlier_events = list(
-            events.filter(starts_at__lt=local_midnight(first), ends_at__gt=local_midnight(first))
-            .annotate(total=Window(Count("id")))
-            .select_related("country")
-            .order_by("-starts_at", "-id")[:CONTINUING_ITEMS]
+        # A month's events are few: read whole (one query), each day's first `per_day`
+        # kept here, and those begun before the month beside it.
+        events = calendar_events(viewer, filters).filter(
+            starts_at__lt=local_midnight(last + datetime.timedelta(days=1)),
+            ends_at__gt=local_midnight(first),
         )
-        continuing += [builder.event(event) for event in earlier_events]
-        continuing_total += earlier_events[0].total if earlier_events else 0
+        month_events: dict[datetime.date, list[CalendarItem]] = defaultdict(list)
+        earlier_events: list[CalendarItem] = []
+        for event in _event_items(events).order_by("starts_at", "id"):
+            item = builder.event(event)
+            if item.starts < first:
+                earlier_events.append(item)
+            else:
+                month_events[item.starts].append(item)
+        for day, day_events in month_events.items():
+            by_day[day] += day_events[:per_day]
+            totals[day] += len(day_events)
+        continuing += earlier_events[-CONTINUING_ITEMS:]
+        continuing_total += len(earlier_events)
 
     days: dict[datetime.date, list[InternationalDay]] = defaultdict(list)
     if filters.shows(DAYS):
@@ -360,69 +502,148 @@ class CalendarList:
     groups: list[DateGroup]
 
 
+@dataclass
+class _Day:
+    """One date of the list: its network events (in order) and how many activities it has."""
+
+    date: datetime.date
+    events: list[NetworkEvent]
+    activities: int
+
+
+class _ListRows:
+    """The list's items in order, as the Paginator reads them (its count, then one slice):
+    each date's network events, then its activities. The first date's activities are those
+    starting on it and those that began before and go on, the most recently begun first; on
+    every later date, those starting on it, in the order they were recorded. A slice reads
+    only its own activities, by their offsets in those two orders (one query)."""
+
+    def __init__(
+        self,
+        *,
+        days: list[_Day],
+        activities: QuerySet[Activity] | None,
+        start: datetime.date,
+        end: datetime.date,
+        builder: _Items,
+    ):
+        self.days = days
+        self.activities = activities
+        self.start = start
+        self.end = end
+        self.builder = builder
+        self.total = sum(len(day.events) + day.activities for day in days)
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, index: slice) -> list[tuple[datetime.date, CalendarItem]]:
+        low, high, _step = index.indices(self.total)
+        position = 0
+        later_before = 0  # activities of the dates after the first, before the current one
+        shown: list[tuple[datetime.date, int, CalendarItem]] = []
+        first_range: tuple[int, int] | None = None
+        later_range: tuple[int, int] | None = None
+        for day in self.days:
+            size = len(day.events) + day.activities
+            if position < high and position + size > low:
+                for number, event in enumerate(day.events):
+                    if low <= position + number < high:
+                        shown.append((day.date, 0, self.builder.event(event)))
+                offset = position + len(day.events)
+                wanted = (max(low - offset, 0), min(high - offset, day.activities))
+                if wanted[1] > wanted[0]:
+                    if day.date == self.start:
+                        first_range = wanted
+                    else:
+                        range_low, range_high = (later_before + wanted[0], later_before + wanted[1])
+                        later_range = (
+                            (later_range[0], range_high) if later_range else (range_low, range_high)
+                        )
+            if day.date != self.start:
+                later_before += day.activities
+            position += size
+            if position >= high:
+                break
+        if self.activities is not None and (first_range or later_range):
+            for row in _activity_rows(self._slices(first_range, later_range)):
+                item = self.builder.activity(row)
+                shown.append((max(item.starts, self.start), 1, item))
+        # Each date's events first (in their order), then its activities: on the first date
+        # the most recently begun first, then in the order they were recorded.
+        shown.sort(
+            key=lambda entry: (
+                entry[0],
+                entry[1],
+                -entry[2].starts.toordinal() if entry[1] else 0,
+                entry[2].pk if entry[1] else 0,
+            )
+        )
+        return [(day, item) for day, _rank, item in shown]
+
+    def _slices(self, first_range, later_range) -> tuple[str, list]:
+        assert self.activities is not None
+        parts = []
+        if first_range is not None:
+            low, high = first_range
+            ongoing = self.activities.filter(starts_on__lte=self.start, ends_on__gte=self.start)
+            ids = ongoing.order_by("-starts_on", "pk").values_list("pk")
+            parts.append(_compiled(ids[low:high]))
+        if later_range is not None:
+            low, high = later_range
+            later = self.activities.filter(starts_on__gt=self.start, starts_on__lte=self.end)
+            ids = later.order_by("starts_on", "pk").values_list("pk")
+            parts.append(_compiled(ids[low:high]))
+        return _union(*parts)
+
+
 def calendar_list(
     viewer: Visitor,
     filters: CalendarFilters,
     *,
     start: datetime.date,
-    end: datetime.date | None,
+    end: datetime.date,
     number: Any,
     per_page: int = LIST_PAGE_SIZE,
 ) -> CalendarList:
-    """What happens from `start` to `end` (open-ended without one: the list view always gives
-    one, so that a page never counts the rest of the world's future), one page at a time, by
-    date; something that began before `start` and goes on is listed under `start`. Activities
-    and network events come from one paginated query (a union of the two), so a page costs the
-    same few queries however many there are; international days are shown on their dates."""
+    """What happens from `start` to `end` (at most a year: the view bounds it), one page at
+    a time, by date; something that began before `start` and goes on is listed under `start`.
+    A page costs the same few queries however many activities there are: the activities of
+    each date are counted on an index, the page's own read by their offsets (_ListRows); the
+    network events of the dates are read whole (they are few); international days are shown
+    on their dates."""
     if filters.source == DAYS:
         return _days_list(start=start, end=end, number=number, per_page=per_page)
-    parts: list[QuerySet] = []
-    since = Value(start, output_field=DateField())
-    if filters.shows(ACTIVITIES):
-        activities = calendar_activities(viewer, filters).filter(ends_on__gte=start)
-        if end is not None:
-            activities = activities.filter(starts_on__lte=end)
-        parts.append(
-            activities.annotate(
-                source=Value(ACTIVITIES), rank=Value(1), day=Greatest(F("starts_on"), since)
-            ).values_list("day", "rank", "source", "pk")
-        )
-    if filters.shows(EVENTS):
-        events = calendar_events(viewer, filters).filter(ends_at__gt=local_midnight(start))
-        if end is not None:
-            events = events.filter(starts_at__lt=local_midnight(end + datetime.timedelta(days=1)))
-        parts.append(
-            events.annotate(
-                source=Value(EVENTS),
-                rank=Value(0),
-                day=Greatest(TruncDate("starts_at"), since, output_field=DateField()),
-            ).values_list("day", "rank", "source", "pk")
-        )
-    if not parts:  # a filter on schools or themes, and only network events asked for
-        nothing: list[tuple] = []
-        return CalendarList(page=Paginator(nothing, per_page).get_page(number), groups=[])
-    rows = parts[0].union(parts[1], all=True) if len(parts) == 2 else parts[0]
-    # Each day's network events first (as in the month view), then its activities.
-    page = Paginator(rows.order_by("day", "rank", "pk"), per_page).get_page(number)
-    listed = [(day, source, pk) for day, _rank, source, pk in page.object_list]
-    activity_ids = [pk for _day, source, pk in listed if source == ACTIVITIES]
-    event_ids = [pk for _day, source, pk in listed if source == EVENTS]
     builder = _Items()
-    found: dict[tuple[str, int], CalendarItem] = {}
-    if activity_ids:
-        for activity in (
-            Activity.objects.filter(pk__in=activity_ids).select_related("school").only(*ITEM_FIELDS)
-        ):
-            found[(ACTIVITIES, activity.pk)] = builder.activity(activity)
-    if event_ids:
-        for event in NetworkEvent.objects.filter(pk__in=event_ids).select_related("country"):
-            found[(EVENTS, event.pk)] = builder.event(event)
-    days_by_date = _international_days_by_date(listed) if filters.shows(DAYS) else {}
+    events_by_date: dict[datetime.date, list[NetworkEvent]] = defaultdict(list)
+    if filters.shows(EVENTS):
+        events = calendar_events(viewer, filters).filter(
+            ends_at__gt=local_midnight(start),
+            starts_at__lt=local_midnight(end + datetime.timedelta(days=1)),
+        )
+        for event in _event_items(events).order_by("pk"):
+            events_by_date[max(timezone.localtime(event.starts_at).date(), start)].append(event)
+    activities = None
+    counts: dict[datetime.date, int] = {}
+    if filters.shows(ACTIVITIES):
+        activities = calendar_activities(viewer, filters)
+        counts = _starting_per_day(activities, start + datetime.timedelta(days=1), end)
+        counts[start] = _running_into_count(activities, start, also_starting=True)
+    days = [
+        _Day(date, events_by_date.get(date, []), counts.get(date, 0))
+        for date in sorted(set(events_by_date) | {d for d, n in counts.items() if n})
+    ]
+    rows = _ListRows(days=days, activities=activities, start=start, end=end, builder=builder)
+    page: Page = Paginator(rows, per_page).get_page(number)  # type: ignore[arg-type]
+    listed: list[tuple[datetime.date, CalendarItem]] = list(page.object_list)
+    days_by_date = (
+        _international_days_by_date([day for day, _item in listed]) if filters.shows(DAYS) else {}
+    )
     groups: list[DateGroup] = []
-    for day, source, pk in listed:
-        item = found.get((source, pk))
-        if item is None:  # deleted between the two queries
-            continue
+    for day, item in listed:
         if not groups or groups[-1].date != day:
             groups.append(DateGroup(day, [], days_by_date.get(day, [])))
         groups[-1].items.append(item)
@@ -430,15 +651,14 @@ def calendar_list(
     return CalendarList(page=page, groups=groups)
 
 
-def _international_days_by_date(rows: Sequence[tuple]) -> dict[datetime.date, list]:
-    dates = {row[0] for row in rows}
+def _international_days_by_date(dates: Sequence[datetime.date]) -> dict[datetime.date, list]:
     if not dates:
         return {}
     wanted = {(day.month, day.day) for day in dates}
     found: dict[datetime.date, list[InternationalDay]] = defaultdict(list)
     for international_day in InternationalDay.objects.order_by("month", "day", "position"):
         if (international_day.month, international_day.day) in wanted:
-            for day in dates:
+            for day in set(dates):
                 if (day.month, day.day) == (international_day.month, international_day.day):
                     found[day].append(international_day)
     return found
@@ -485,24 +705,36 @@ def _bounded(upcoming: QuerySet, recent: QuerySet, limit: int) -> list:
 
 def feed_activities(
     activities: QuerySet[Activity], *, today: datetime.date, limit: int = FEED_MAX_ITEMS
-) -> list[Activity]:
-    """Of these activities, those a feed holds: in its window of dates, at most `limit`."""
+) -> list[FeedActivity]:
+    """Of these activities, those a feed holds: in its window of dates, at most `limit`, as
+    the feed writes them (in the reader's language; two queries of narrow rows)."""
     start, end = feed_window(today)
-    window = activities.filter(ends_on__gte=start, starts_on__lte=end).select_related("school")
-    return _bounded(
+    window = activities.filter(ends_on__gte=start, starts_on__lte=end).values_list(*FEED_FIELDS)
+    rows = _bounded(
         window.filter(starts_on__gte=today).order_by("starts_on", "id"),
         window.filter(starts_on__lt=today).order_by("-starts_on", "-id"),
         limit,
     )
+    english = current_content_language() == "en"
+    found = []
+    for row in rows:
+        *shown, language, title_en, description_en = row
+        # As Activity.display_title and display_description choose.
+        if english and language != "en":
+            shown[2] = title_en or shown[2]
+            shown[3] = description_en or shown[3]
+        found.append(FeedActivity(*shown))
+    return found
 
 
 def feed_events(
     events: QuerySet[NetworkEvent], *, today: datetime.date, limit: int = FEED_MAX_ITEMS
 ) -> list[NetworkEvent]:
+    """Of these events, those a feed holds (what feeds.Writer.event reads of them)."""
     start, end = feed_window(today)
     window = events.filter(
         ends_at__gte=local_midnight(start), starts_at__lt=local_midnight(end)
-    ).select_related("country")
+    ).only(*FEED_EVENT_FIELDS)
     midnight = local_midnight(today)
     return _bounded(
         window.filter(starts_at__gte=midnight).order_by("starts_at", "id"),
@@ -516,7 +748,7 @@ def public_feed_events() -> QuerySet[NetworkEvent]:
     return visible_events(None, listed_events()).filter(visibility=EventVisibility.PUBLIC)
 
 
-def network_feed(today: datetime.date) -> tuple[list[Activity], list[NetworkEvent]]:
+def network_feed(today: datetime.date) -> tuple[list[FeedActivity], list[NetworkEvent]]:
     """The whole network's public activities and public network events."""
     return (
         feed_activities(public_activities(), today=today),
@@ -531,7 +763,7 @@ def country_feed(country_id: int, today: datetime.date) -> tuple[list, list]:
     )
 
 
-def school_feed(school: School, today: datetime.date) -> list[Activity]:
+def school_feed(school: School, today: datetime.date) -> list[FeedActivity]:
     """A school's public activities (its registrations for events are its own business)."""
     return feed_activities(public_activities().filter(school=school), today=today)
 

@@ -11,8 +11,6 @@ works) answers 404 with a short plain-text reason, and names nothing private.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
@@ -25,7 +23,7 @@ from asphub.core.http import post_only, read_only
 from asphub.countries.models import Country
 from asphub.schools.models import PUBLIC_STATUSES, School
 
-from . import feeds
+from . import feeds, rendering
 from .filters import (
     DEFAULT_LIST_SPAN,
     MAX_LIST_SPAN,
@@ -75,11 +73,15 @@ def month(request: HttpRequest) -> HttpResponse:
     if month_form.is_bound and month_form.is_valid() and month_form.cleaned_data["month"]:
         first = month_form.cleaned_data["month"]
     view = calendar_month(request.user, filter_form.filters(), first)
+    filter_query = _filter_query(request)
+    writer = rendering.Writer(list_url=reverse("calendar:list"), filter_query=filter_query)
     context = {
         "view": view,
+        "weeks": writer.weeks(view, today),
+        "continuing": writer.items(view.continuing),
         "filter_form": filter_form,
         "month_form": month_form,
-        "filter_query": _filter_query(request),
+        "filter_query": filter_query,
         "today": today,
     }
     return render(request, "calendar/month.html", context)
@@ -102,8 +104,10 @@ def list_view(request: HttpRequest) -> HttpResponse:
     found = calendar_list(
         request.user, filter_form.filters(), start=start, end=end, number=request.GET.get("page")
     )
+    writer = rendering.Writer()
     context = {
         "found": found,
+        "groups": [(group, writer.items(group.items)) for group in found.groups],
         "page": found.page,
         "filter_form": filter_form,
         "dates": dates,
@@ -170,14 +174,14 @@ def feed_renew(request: HttpRequest) -> HttpResponse:
 # -- the feeds --------------------------------------------------------------------------------
 
 
-def _linker(request: HttpRequest) -> Callable[[str, int], str]:
+def _writer(request: HttpRequest) -> feeds.Writer:
     activity = request.build_absolute_uri(reverse("activities:detail", kwargs={"pk": 0}))[:-2]
     event = request.build_absolute_uri(reverse("events:detail", kwargs={"pk": 0}))[:-2]
 
     def link(kind: str, pk: int) -> str:
         return f"{activity if kind == 'activity' else event}{pk:d}/"
 
-    return link
+    return feeds.Writer(link=link)
 
 
 def _ics(body: bytes, filename: str, *, private: bool = False) -> HttpResponse:
@@ -196,20 +200,28 @@ def _not_found(reason: str) -> HttpResponse:
     return HttpResponseNotFound(reason, content_type="text/plain; charset=utf-8")
 
 
-def _public_components(request: HttpRequest, activities, events) -> list:
-    link = _linker(request)
-    return [feeds.event_component(event, link=link) for event in events] + [
-        feeds.activity_component(activity, link=link) for activity in activities
-    ]
+def _public_document(
+    request: HttpRequest, *, name: str, description: str, activities, events
+) -> bytes:
+    writer = _writer(request)
+    return feeds.calendar_document(
+        name=name,
+        description=description,
+        components=[writer.event(event) for event in events]
+        + [writer.activity(activity) for activity in activities],
+        timed=bool(events),
+    )
 
 
 @read_only
 def feed_network(request: HttpRequest) -> HttpResponse:
     activities, events = network_feed(feeds.today())
-    body = feeds.calendar_document(
+    body = _public_document(
+        request,
         name=_("UNESCO Associated Schools: the network's calendar"),
         description=_("Public activities of the network's schools and public network events."),
-        components=_public_components(request, activities, events),
+        activities=activities,
+        events=events,
     )
     return _ics(body, "network.ics")
 
@@ -220,10 +232,12 @@ def feed_country(request: HttpRequest, code: str) -> HttpResponse:
     if country is None:
         return _not_found(_("There is no country with this code on the platform."))
     activities, events = country_feed(country.pk, feeds.today())
-    body = feeds.calendar_document(
+    body = _public_document(
+        request,
         name=_("UNESCO Associated Schools in %(country)s") % {"country": country.name},
         description=_("Public activities of the country's schools and its public network events."),
-        components=_public_components(request, activities, events),
+        activities=activities,
+        events=events,
     )
     return _ics(body, f"{country.code.lower()}.ics")
 
@@ -237,10 +251,12 @@ def feed_school(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if school is None:
         return _not_found(_("There is no school with this number in the public directory."))
-    body = feeds.calendar_document(
+    body = _public_document(
+        request,
         name=school.name,
         description=_("Public activities of the school."),
-        components=_public_components(request, school_feed(school, feeds.today()), []),
+        activities=school_feed(school, feeds.today()),
+        events=[],
     )
     return _ics(body, f"school-{school.pk}.ics")
 
@@ -252,13 +268,12 @@ def feed_personal(request: HttpRequest, token: str) -> HttpResponse:
         return _not_found(
             _("This calendar address does not work (any more). Make a new one on the feeds page.")
         )
-    link = _linker(request)
+    writer = _writer(request)
     registrations = personal_registrations(user, today=feeds.today())
     body = feeds.calendar_document(
         name=_("My network events"),
         description=_("The network events your schools registered for."),
-        components=[
-            feeds.registration_component(registration, link=link) for registration in registrations
-        ],
+        components=[writer.registration(registration) for registration in registrations],
+        timed=bool(registrations),
     )
     return _ics(body, "my-events.ics", private=True)

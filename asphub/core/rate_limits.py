@@ -6,9 +6,7 @@ the cache's add() and incr() were two steps, which a burst of parallel requests 
 from __future__ import annotations
 
 import hashlib
-import secrets
 from collections.abc import Callable
-from datetime import timedelta
 from functools import wraps
 
 from django.conf import settings
@@ -18,9 +16,6 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from .models import HourlyCount
-
-# One count in this many also deletes the hours gone by (the table holds about an hour).
-CLEAN_UP_ONE_IN = 50
 
 
 def over_hourly_limit(kind: str, key: str, limit: int) -> bool:
@@ -41,8 +36,10 @@ def over_hourly_limit(kind: str, key: str, limit: int) -> bool:
             [counted, connection.ops.adapt_datetimefield_value(hour)],
         )
         count = cursor.fetchone()[0]
-    if secrets.randbelow(CLEAN_UP_ONE_IN) == 0:
-        HourlyCount.objects.filter(hour__lt=hour - timedelta(hours=1)).delete()
+    if count == 1:
+        # The first count of a key in an hour also deletes the hours gone by (an index
+        # range), so the table holds about an hour's keys.
+        HourlyCount.objects.filter(hour__lt=hour).delete()
     return count > limit
 
 

@@ -38,9 +38,12 @@ def _form_field(field: models.Field, **kwargs: Any) -> forms.Field | None:
 
 
 class EventForm(forms.ModelForm):
-    """Everything the national coordinator writes about an event. `seen_sequence` refuses a
-    save over someone else's newer one."""
+    """Everything the national coordinator writes about an event. `seen_sequence` is the
+    revision the form was opened on: for a change the service refuses a save without it, or
+    over someone else's newer one (StaleEdit, shown with everything typed kept)."""
 
+    # Not required by the form itself: a change posted without it goes on to the service,
+    # which refuses it as stale, so that the page says so and carries the token for next time.
     seen_sequence = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:

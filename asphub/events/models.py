@@ -21,7 +21,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from asphub.core.bilingual import current_content_language
+from asphub.core.bilingual import language_in_reader_language, text_in_reader_language
 from asphub.core.models import TimeStampedModel
 from asphub.core.validators import validate_single_line
 from asphub.practices.models import ContentLanguage
@@ -177,24 +177,12 @@ class NetworkEvent(TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def _in_english(self) -> bool:
-        return bool(self.title_en and self.language != "en" and current_content_language() == "en")
-
-    @property
-    def display_title(self) -> str:
-        return self.title_en if self._in_english else self.title
-
-    @property
-    def display_description(self) -> str:
-        if self._in_english and self.description_en:
-            return self.description_en
-        return self.description
-
-    @property
-    def display_language(self) -> str:
-        """The language display_title is in (for lang attributes)."""
-        return "en" if self._in_english else self.language
+    # The event's own language first; its English version for readers of English pages (and
+    # of English e-mails), field by field.
+    display_title = text_in_reader_language("title")
+    display_language = language_in_reader_language("title")
+    display_description = text_in_reader_language("description")
+    description_language = language_in_reader_language("description")
 
     @property
     def is_cancelled(self) -> bool:
@@ -267,7 +255,8 @@ class EventRegistration(models.Model):
     class Meta:
         verbose_name = _("registration")
         verbose_name_plural = _("registrations")
-        ordering = ["event", "created_at", "id"]
+        # Plain columns: ordering by the event would join it to every query of registrations.
+        ordering = ["event_id", "created_at", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["event", "school"],
@@ -284,10 +273,6 @@ class EventRegistration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id} / {self.school_id} ({self.status})"
-
-    @property
-    def is_active(self) -> bool:
-        return self.status != RegistrationStatus.CANCELLED
 
 
 class EventParticipant(models.Model):
@@ -314,6 +299,7 @@ class EventParticipant(models.Model):
     attendance_recorded_at = models.DateTimeField(_("attendance recorded"), null=True, blank=True)
     attendance_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("attendance recorded by"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -323,7 +309,8 @@ class EventParticipant(models.Model):
     class Meta:
         verbose_name = _("participant")
         verbose_name_plural = _("participants")
-        ordering = ["registration", "id"]
+        # Plain columns: ordering by the registration would join it (and its event).
+        ordering = ["registration_id", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["registration", "team_member"],

@@ -50,23 +50,6 @@ def upcoming_events(user: Visitor, *, now: datetime | None = None) -> QuerySet[N
     )
 
 
-def registered_events(user: Visitor) -> QuerySet[NetworkEvent]:
-    """The events (published, or cancelled since) that this person's schools have a place at
-    or wait for: their own calendar. Soonest first."""
-    schools = roles_of(user).schools
-    return (
-        events_visible_to(user)
-        .filter(
-            status__in=LISTED_STATUSES,
-            pk__in=EventRegistration.objects.filter(school_id__in=schools)
-            .exclude(status=RegistrationStatus.CANCELLED)
-            .values("event_id"),
-        )
-        .select_related("country")
-        .order_by("starts_at", "id")
-    )
-
-
 def event_page(user: Visitor, pk: int) -> NetworkEvent:
     """An event's page; raises NetworkEvent.DoesNotExist for one this person may not see."""
     return events_visible_to(user).select_related("country").get(pk=pk)

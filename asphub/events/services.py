@@ -23,13 +23,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from asphub.accounts.models import User
 from asphub.audit.models import AuditAction
 from asphub.audit.services import audit_record
+from asphub.core.edits import locked, refuse_stale
 from asphub.countries.models import Country
 from asphub.roles.permissions import (
     LIBRARY_SCHOOL_STATUSES,
     Actor,
+    actor_user,
     can_change_school_registration,
     can_manage_events,
     can_register_school,
@@ -70,26 +71,6 @@ EVENT_FIELDS = (
 WHEN_AND_WHERE = ("starts_at", "ends_at", "place", "online_url")
 
 
-class StaleEdit(ValidationError):
-    """Someone saved the event since this form was opened."""
-
-
-def _actor_user(actor: Actor) -> User | None:
-    return actor if isinstance(actor, User) else None
-
-
-def _locked(event: NetworkEvent) -> NetworkEvent:
-    return (
-        NetworkEvent.objects.select_for_update(of=("self",))
-        .select_related("country")
-        .get(pk=event.pk)
-    )
-
-
-def _country_code(event: NetworkEvent) -> str:
-    return Country.objects.values_list("code", flat=True).get(pk=event.country_id)
-
-
 def _snapshot(event: NetworkEvent) -> dict[str, Any]:
     return {
         "status": event.status,
@@ -103,8 +84,14 @@ def _snapshot(event: NetworkEvent) -> dict[str, Any]:
     }
 
 
-def _manage_refusal() -> str:
-    return _("Only the national coordinator runs the network's events.")
+def _require_manager(actor: Actor, country: Country) -> None:
+    """The guard of the event's own steps: the country's national coordinator (or an
+    administrator, or the command line)."""
+    require_permission(
+        actor,
+        lambda user: can_manage_events(user, country),
+        _("Only the national coordinator runs the network's events."),
+    )
 
 
 def _apply(event: NetworkEvent, data: Mapping[str, Any]) -> None:
@@ -130,10 +117,10 @@ def seats_taken(event: NetworkEvent) -> int:
 def event_create(*, actor: Actor, country: Country, data: Mapping[str, Any]) -> NetworkEvent:
     """A new draft event of the country's network; nobody else sees it until it is
     published."""
-    require_permission(actor, lambda user: can_manage_events(user, country), _manage_refusal())
+    _require_manager(actor, country)
     with transaction.atomic():
         event = NetworkEvent(
-            country=country, created_by=_actor_user(actor), status=EventStatus.DRAFT
+            country=country, created_by=actor_user(actor), status=EventStatus.DRAFT
         )
         _apply(event, data)
         event.save()
@@ -154,23 +141,22 @@ def event_update(
     data: Mapping[str, Any],
     seen_sequence: int | None,
 ) -> NetworkEvent:
-    """Save the national coordinator's changes. A form opened before someone else's change is
-    refused (StaleEdit), so nobody's work is overwritten. The places cannot go below the
+    """Save the national coordinator's changes. A form opened before someone else's change, or
+    one that does not say which `sequence` it was opened on (None), is refused (StaleEdit), so
+    nobody's work is overwritten. The places cannot go below the
     schools already confirmed; more places go to the schools waiting, in turn. Registered
     schools are told when the time or the place changes."""
-    require_permission(
-        actor, lambda user: can_manage_events(user, event.country), _manage_refusal()
-    )
+    _require_manager(actor, event.country)
     with transaction.atomic():
-        stored = _locked(event)
-        if seen_sequence is not None and seen_sequence != stored.sequence:
-            raise StaleEdit(
-                _(
-                    "Someone changed this event after you opened it. Your text is kept below: "
-                    "compare it with the saved event and save again."
-                ),
-                code="stale",
-            )
+        stored = locked(event, "country")
+        refuse_stale(
+            seen=seen_sequence,
+            current=stored.sequence,
+            message=_(
+                "Someone changed this event after you opened it. Your text is kept below: "
+                "compare it with the saved event and save again."
+            ),
+        )
         if stored.status == EventStatus.CANCELLED:
             raise ValidationError(_("A cancelled event cannot be changed."), code="event_cancelled")
         before = _snapshot(stored)
@@ -219,17 +205,25 @@ def event_update(
 
 
 def event_publish(*, actor: Actor, event: NetworkEvent) -> NetworkEvent:
-    """Show the event (to everyone, or to the country's network) and open its registration.
-    Publishing twice (a double click) publishes once."""
-    require_permission(
-        actor, lambda user: can_manage_events(user, event.country), _manage_refusal()
-    )
+    """Show the event (to everyone, or to the country's network) and open its registration:
+    a draft whose registration deadline has not passed. Publishing twice (a double click)
+    publishes once."""
+    _require_manager(actor, event.country)
     with transaction.atomic():
-        stored = _locked(event)
+        stored = locked(event, "country")
         if stored.status == EventStatus.PUBLISHED:
             return stored
         if stored.status != EventStatus.DRAFT:
             raise ValidationError(_("Only a draft can be published."), code="not_draft")
+        if timezone.now() > stored.registration_deadline:
+            # No school could register: the coordinator moves the deadline (or the event) first.
+            raise ValidationError(
+                _(
+                    "The registration deadline has passed: set a later deadline before "
+                    "publishing the event."
+                ),
+                code="deadline_passed",
+            )
         before = _snapshot(stored)
         stored.status = EventStatus.PUBLISHED
         stored.published_at = timezone.now()
@@ -250,11 +244,9 @@ def event_cancel(*, actor: Actor, event: NetworkEvent, note: str = "") -> Networ
     """Call the event off. It stays listed, marked cancelled (calendars are told), its
     registrations are kept as they were, and every school registered or waiting is told,
     with the note."""
-    require_permission(
-        actor, lambda user: can_manage_events(user, event.country), _manage_refusal()
-    )
+    _require_manager(actor, event.country)
     with transaction.atomic():
-        stored = _locked(event)
+        stored = locked(event, "country")
         if stored.status == EventStatus.CANCELLED:
             return stored
         if stored.has_started():
@@ -306,12 +298,17 @@ def _reschedule_reminders(event: NetworkEvent) -> None:
 
 def _promote_waiting(actor: Actor, event: NetworkEvent, *, free: int) -> list[EventRegistration]:
     """Give `free` seats to the schools waiting longest (first come, first served), tell
-    them, and queue their reminders. Under the event's lock; not once the event has started
-    or when it is not published."""
+    them, and queue their reminders. A school that has left the network meanwhile gets no
+    seat (it stays in line; the next school does). Under the event's lock; not once the event
+    has started or when it is not published."""
     if free <= 0 or event.status != EventStatus.PUBLISHED or event.has_started():
         return []
     waiting = list(
-        EventRegistration.objects.filter(event_id=event.pk, status=RegistrationStatus.WAITING)
+        EventRegistration.objects.filter(
+            event_id=event.pk,
+            status=RegistrationStatus.WAITING,
+            school__membership_status__in=LIBRARY_SCHOOL_STATUSES,
+        )
         .select_related("school")
         .order_by("created_at", "id")[:free]
     )
@@ -411,8 +408,8 @@ def registration_create(
         _("Only the school coordinator registers the school, while it is in the network."),
     )
     with transaction.atomic():
-        stored = _locked(event)
-        if not is_command_line(actor) and not can_view_event(_actor_user(actor), stored):
+        stored = locked(event, "country")
+        if not is_command_line(actor) and not can_view_event(actor_user(actor), stored):
             raise PermissionDenied(_("This event is not open to your school."))
         _refuse_closed(stored)
         school = School.objects.get(pk=school.pk)
@@ -445,7 +442,7 @@ def registration_create(
             event=stored,
             school=school,
             status=RegistrationStatus.CONFIRMED if confirmed else RegistrationStatus.WAITING,
-            created_by=_actor_user(actor),
+            created_by=actor_user(actor),
             confirmed_at=now if confirmed else None,
         )
         EventParticipant.objects.bulk_create(
@@ -508,7 +505,7 @@ def registration_cancel(*, actor: Actor, registration: EventRegistration) -> Eve
         _("Only the school coordinator or the national coordinator may cancel this registration."),
     )
     with transaction.atomic():
-        stored_event = _locked(event)
+        stored_event = locked(event, "country")
         stored = (
             EventRegistration.objects.select_for_update(of=("self",))
             .select_related("school")
@@ -525,7 +522,7 @@ def registration_cancel(*, actor: Actor, registration: EventRegistration) -> Eve
         before = {"school": stored.school.name, "status": stored.status}
         stored.status = RegistrationStatus.CANCELLED
         stored.cancelled_at = timezone.now()
-        stored.cancelled_by = _actor_user(actor)
+        stored.cancelled_by = actor_user(actor)
         stored.save(update_fields=["status", "cancelled_at", "cancelled_by", "updated_at"])
         audit_record(
             actor=actor,
@@ -554,7 +551,7 @@ def registration_update_participants(
         _("Only the school coordinator changes whom the school sends."),
     )
     with transaction.atomic():
-        stored_event = _locked(registration.event)
+        stored_event = locked(registration.event, "country")
         stored = (
             EventRegistration.objects.select_for_update(of=("self",))
             .select_related("school")
@@ -612,7 +609,7 @@ def attendance_record(
         _("Only the national coordinator records attendance."),
     )
     with transaction.atomic():
-        stored = _locked(event)
+        stored = locked(event, "country")
         if stored.status != EventStatus.PUBLISHED:
             raise ValidationError(
                 _("Attendance is recorded for published events only."), code="not_published"
@@ -643,7 +640,7 @@ def attendance_record(
                 continue
             participant.attended = value
             participant.attendance_recorded_at = now
-            participant.attendance_recorded_by = _actor_user(actor)
+            participant.attendance_recorded_by = actor_user(actor)
             changed.append(participant)
         EventParticipant.objects.bulk_update(
             changed, ["attended", "attendance_recorded_at", "attendance_recorded_by"]

@@ -67,7 +67,12 @@ class PartnerSearchLevel(models.Model):
     """An education level the school would work at with its partners (one row each, so that
     the list filters by level with an index on both databases)."""
 
-    search = models.ForeignKey(PartnerSearch, on_delete=models.CASCADE, related_name="levels")
+    search = models.ForeignKey(
+        PartnerSearch,
+        verbose_name=_("partner search"),
+        on_delete=models.CASCADE,
+        related_name="levels",
+    )
     level = models.CharField(_("education level"), max_length=20, choices=EducationLevel.choices)
 
     class Meta:
@@ -85,7 +90,12 @@ class PartnerSearchLevel(models.Model):
 class PartnerSearchLanguage(models.Model):
     """A language the school can work in with its partners (ISO 639-1)."""
 
-    search = models.ForeignKey(PartnerSearch, on_delete=models.CASCADE, related_name="languages")
+    search = models.ForeignKey(
+        PartnerSearch,
+        verbose_name=_("partner search"),
+        on_delete=models.CASCADE,
+        related_name="languages",
+    )
     language = models.CharField(_("language"), max_length=8, choices=ContentLanguage.choices)
 
     class Meta:

@@ -32,6 +32,7 @@ from asphub.countries.models import Country
 from asphub.practices.models import ContentLanguage, EducationLevel
 from asphub.roles.permissions import (
     Actor,
+    actor_user,
     can_contact_partner,
     can_manage_partner_search,
     require_permission,
@@ -150,7 +151,7 @@ def partner_search_update(
             % {"count": MAX_COUNTRIES},
             "too_many_countries",
         )
-    user = actor if isinstance(actor, User) else None
+    user = actor_user(actor)
     with transaction.atomic():
         stored = School.objects.select_for_update().select_related("country").get(pk=school.pk)
         require_permission(

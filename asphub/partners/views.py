@@ -14,12 +14,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
+from asphub.core.forms import add_service_error
 from asphub.core.http import page_with_form, read_only
 from asphub.practices.models import ContentLanguage, EducationLevel
 from asphub.roles import permissions
@@ -92,15 +92,6 @@ def partner_list(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _add_refusal(form: BaseForm, error: ValidationError) -> None:
-    """A service's refusal beside the field it is about, else above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 @login_required
 @page_with_form
 def partner_contact(request: HttpRequest, school_pk: int) -> HttpResponse:
@@ -128,7 +119,7 @@ def partner_contact(request: HttpRequest, school_pk: int) -> HttpResponse:
                 message=form.cleaned_data["message"],
             )
         except ValidationError as error:
-            _add_refusal(form, error)
+            add_service_error(form, error)
             if isinstance(error, ContactRefused) and error.code == "rate_limited":
                 status = 429
         else:
@@ -180,7 +171,7 @@ def partner_search_edit(request: HttpRequest, school_pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            _add_refusal(form, error)
+            add_service_error(form, error)
         else:
             if form.cleaned_data["active"]:
                 done = _("The school is listed among schools looking for partners.")

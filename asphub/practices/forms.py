@@ -16,14 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from asphub.core.documents import ACCEPT_ATTRIBUTE, CheckedAttachment, validate_attachment
-from asphub.core.validators import validate_single_line
-from asphub.taxonomy.models import (
-    FlagshipNetwork,
-    InternationalDay,
-    Pillar,
-    SustainableDevelopmentGoal,
-    ThematicArea,
-)
+from asphub.core.forms import LinkForm
+from asphub.taxonomy.forms import VocabularyFields
 
 from .models import (
     SCORE_MAX,
@@ -65,7 +59,7 @@ class MultipleFileField(forms.Field):
         return [upload for upload in data if isinstance(upload, UploadedFile)]
 
 
-class PracticeForm(forms.ModelForm):
+class PracticeForm(VocabularyFields, forms.ModelForm):
     """Everything the authors write about an item (DOMAIN.md's metadata), its new files and
     the files to remove. `seen_version` refuses a save over someone else's newer one."""
 
@@ -74,36 +68,6 @@ class PracticeForm(forms.ModelForm):
         choices=EducationLevel.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-    )
-    thematic_areas = forms.ModelMultipleChoiceField(
-        label=_("Thematic areas"),
-        queryset=ThematicArea.objects.order_by("position", "slug"),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    pillars = forms.ModelMultipleChoiceField(
-        label=_("Pillars of education"),
-        queryset=Pillar.objects.order_by("position", "slug"),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    sdgs = forms.ModelMultipleChoiceField(
-        label=_("Sustainable Development Goals"),
-        queryset=SustainableDevelopmentGoal.objects.order_by("number"),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    flagship = forms.ModelChoiceField(
-        label=_("Flagship network"),
-        queryset=FlagshipNetwork.objects.order_by("position", "slug"),
-        required=False,
-        empty_label=_("None"),
-    )
-    international_day = forms.ModelChoiceField(
-        label=_("International day"),
-        queryset=InternationalDay.objects.order_by("position", "slug"),
-        required=False,
-        empty_label=_("None"),
     )
     new_files = MultipleFileField(
         label=_("Add files"),
@@ -177,21 +141,6 @@ class PracticeForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in (*TEXT_FIELDS, *MANY_FIELDS)}
 
 
-class LinkForm(forms.Form):
-    url = forms.URLField(
-        label=_("Web address"), max_length=500, required=False, assume_scheme="https"
-    )
-    title = forms.CharField(
-        label=_("Link text"), max_length=200, required=False, validators=[validate_single_line]
-    )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("title") and not data.get("url") and "url" not in self.errors:
-            self.add_error("url", ValidationError(_("Give the web address."), code="required"))
-        return data
-
-
 LinkFormSet = forms.formset_factory(
     LinkForm, extra=2, max_num=MAX_LINKS, absolute_max=MAX_LINKS, validate_max=True
 )
@@ -204,14 +153,6 @@ def link_formset(data: Any = None, *, practice: Practice | None = None) -> Any:
         else []
     )
     return LinkFormSet(data, initial=initial, prefix="links")
-
-
-def links_from(formset: Any) -> list[dict[str, str]]:
-    return [
-        {"url": form.cleaned_data["url"], "title": form.cleaned_data.get("title", "")}
-        for form in formset.forms
-        if form.cleaned_data.get("url")
-    ]
 
 
 class SubmitForm(forms.Form):

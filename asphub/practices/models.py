@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from asphub.core.bilingual import current_content_language, localized
+from asphub.core.bilingual import language_in_reader_language, localized, text_in_reader_language
 from asphub.core.models import TimeStampedModel
 from asphub.core.storage import private_storage
 from asphub.core.validators import validate_single_line
@@ -238,27 +238,11 @@ class Practice(TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
-    def _in_reader_language(self, field: str) -> str:
-        # The item's own language first; its English version for readers of English pages.
-        english = getattr(self, f"{field}_en")
-        if english and self.language != "en" and current_content_language() == "en":
-            return english
-        return getattr(self, field)
-
-    @property
-    def display_title(self) -> str:
-        return self._in_reader_language("title")
-
-    @property
-    def display_language(self) -> str:
-        """The language display_title and display_summary are in (for lang attributes)."""
-        if self.title_en and self.language != "en" and current_content_language() == "en":
-            return "en"
-        return self.language
-
-    @property
-    def display_summary(self) -> str:
-        return self._in_reader_language("summary")
+    # The item's own language first; its English version for readers of English pages.
+    display_title = text_in_reader_language("title")
+    display_language = language_in_reader_language("title")
+    display_summary = text_in_reader_language("summary")
+    summary_language = language_in_reader_language("summary")
 
     @property
     def is_network_material(self) -> bool:

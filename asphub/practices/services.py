@@ -28,12 +28,15 @@ from asphub.accounts.models import User
 from asphub.audit.models import AuditAction
 from asphub.audit.services import audit_record
 from asphub.core.documents import CheckedAttachment, random_storage_name
+from asphub.core.edits import StaleEdit, locked
 from asphub.countries.models import Country
+from asphub.countries.selectors import country_code
 from asphub.mail.services import send_templated_mail
 from asphub.roles.models import Role, RoleAssignment
 from asphub.roles.permissions import (
     LIBRARY_SCHOOL_STATUSES,
     Actor,
+    actor_user,
     can_author_network_material,
     can_author_practice,
     can_edit_practice,
@@ -90,29 +93,13 @@ TEXT_FIELDS = (
 MANY_FIELDS = ("thematic_areas", "pillars", "sdgs")
 
 
-class StaleEdit(ValidationError):
-    """Someone saved the item since this form was opened."""
-
-
-def _locked(practice: Practice) -> Practice:
-    return Practice.objects.select_for_update(of=("self",)).get(pk=practice.pk)
-
-
-def _country_code(practice: Practice) -> str:
-    return Country.objects.values_list("code", flat=True).get(pk=practice.country_id)
-
-
-def _actor_user(actor: Actor) -> User | None:
-    return actor if isinstance(actor, User) else None
-
-
 # -- develop ----------------------------------------------------------------------------------
 
 
 def files_hold(*, actor: Actor, attachments: Sequence[CheckedAttachment]) -> list[PracticeFile]:
     """Store checked uploads before the form they came with is valid, so that an error in the
     text never makes the author upload again. They belong to the uploader until attached."""
-    user = _actor_user(actor)
+    user = actor_user(actor)
     if user is None:
         raise PermissionDenied(_("Sign in to upload files."))
     held = []
@@ -164,7 +151,7 @@ def purge_stale_held_files() -> int:
 
 def held_files(actor: Actor, ids: Iterable[Any]) -> list[PracticeFile]:
     """Of these ids, the files this person uploaded and has not attached yet."""
-    user = _actor_user(actor)
+    user = actor_user(actor)
     wanted = [
         int(pk) for pk in ids if str(pk).isascii() and str(pk).isdigit() and len(str(pk)) <= 18
     ][:MAX_FILES]
@@ -275,7 +262,7 @@ def practice_create(
         practice = Practice(
             country_id=country_id,
             school=school,
-            created_by=_actor_user(actor),
+            created_by=actor_user(actor),
             status=PracticeStatus.DRAFT,
         )
         _apply(practice, data)
@@ -287,7 +274,7 @@ def practice_create(
             actor=actor,
             action=AuditAction.PRACTICE_CREATED,
             obj=practice,
-            country_code=_country_code(practice),
+            country_code=country_code(practice.country_id),
             after=_snapshot(practice),
         )
     return practice
@@ -311,7 +298,7 @@ def practice_update(
         _("This item cannot be changed now."),
     )
     with transaction.atomic():
-        stored = _locked(practice)
+        stored = locked(practice)
         require_permission(
             actor,
             lambda user: can_edit_practice(user, stored),
@@ -323,7 +310,7 @@ def practice_update(
                     "Someone saved this item after you opened it. Your text is kept below: "
                     "compare it with the saved version and save again."
                 ),
-                code="stale",
+                current=stored.edit_version,
             )
         before = _snapshot(stored)
         _apply(stored, data)
@@ -341,7 +328,7 @@ def practice_update(
             actor=actor,
             action=AuditAction.PRACTICE_CHANGED,
             obj=stored,
-            country_code=_country_code(stored),
+            country_code=country_code(stored.country_id),
             before=before,
             after=_snapshot(stored),
         )
@@ -351,7 +338,7 @@ def practice_update(
 def practice_delete_draft(*, actor: Actor, practice: Practice) -> None:
     """A draft never submitted may be deleted by its authors; anything reviewed is kept."""
     with transaction.atomic():
-        stored = _locked(practice)
+        stored = locked(practice)
         require_permission(
             actor,
             lambda user: can_edit_practice(user, stored) and stored.round == 0,
@@ -362,7 +349,7 @@ def practice_delete_draft(*, actor: Actor, practice: Practice) -> None:
             actor=actor,
             action=AuditAction.PRACTICE_DELETED,
             obj=stored,
-            country_code=_country_code(stored),
+            country_code=country_code(stored.country_id),
             before=_snapshot(stored),
         )
         stored.delete()
@@ -410,7 +397,7 @@ def practice_submit(*, actor: Actor, practice: Practice, seen_version: int | Non
     """Send the item for review: a new version is kept as it is now, and the national
     coordinator is told. Submitting twice (a double click) submits once."""
     with transaction.atomic():
-        stored = _locked(practice)
+        stored = locked(practice)
         if stored.status == PracticeStatus.SUBMITTED and seen_version == stored.edit_version:
             return stored  # the same form sent again
         require_permission(
@@ -427,7 +414,7 @@ def practice_submit(*, actor: Actor, practice: Practice, seen_version: int | Non
         if seen_version is not None and seen_version != stored.edit_version:
             raise StaleEdit(
                 _("Someone changed this item after you opened it. Look at it again first."),
-                code="stale",
+                current=stored.edit_version,
             )
         before = _snapshot(stored)
         resubmission = stored.status == PracticeStatus.CHANGES_REQUESTED
@@ -444,13 +431,13 @@ def practice_submit(*, actor: Actor, practice: Practice, seen_version: int | Non
             summary_en=stored.summary_en,
             body=stored.body,
             details=revision_details(stored),
-            created_by=_actor_user(actor),
+            created_by=actor_user(actor),
         )
         audit_record(
             actor=actor,
             action=AuditAction.PRACTICE_SUBMITTED,
             obj=stored,
-            country_code=_country_code(stored),
+            country_code=country_code(stored.country_id),
             before=before,
             after={**_snapshot(stored), "round": stored.round},
         )
@@ -494,7 +481,7 @@ def reviewers_assign(
         _("Only the national coordinator assigns reviewers."),
     )
     with transaction.atomic():
-        stored = _locked(practice)
+        stored = locked(practice)
         if stored.status not in (PracticeStatus.SUBMITTED, PracticeStatus.IN_REVIEW):
             raise ValidationError(
                 _("Reviewers are assigned to submitted items only."), code="not_submitted"
@@ -531,7 +518,7 @@ def reviewers_assign(
                 practice=stored,
                 round=stored.round,
                 reviewer_id=pk,
-                assigned_by=_actor_user(actor),
+                assigned_by=actor_user(actor),
             )
             for pk in sorted(wanted - already)
         ]
@@ -542,7 +529,7 @@ def reviewers_assign(
             actor=actor,
             action=AuditAction.PRACTICE_REVIEWERS_ASSIGNED,
             obj=stored,
-            country_code=_country_code(stored),
+            country_code=country_code(stored.country_id),
             after={
                 "status": stored.status,
                 "round": stored.round,
@@ -569,7 +556,7 @@ def reviewer_remove(*, actor: Actor, assignment: ReviewAssignment) -> None:
         _("Only the national coordinator assigns reviewers."),
     )
     with transaction.atomic():
-        _locked(practice)
+        locked(practice)
         stored = ReviewAssignment.objects.select_for_update().get(pk=assignment.pk)
         if stored.submitted_at is not None:
             raise ValidationError(_("A review that was sent is kept."), code="review_already_sent")
@@ -578,7 +565,7 @@ def reviewer_remove(*, actor: Actor, assignment: ReviewAssignment) -> None:
             actor=actor,
             action=AuditAction.PRACTICE_REVIEWER_REMOVED,
             obj=practice,
-            country_code=_country_code(practice),
+            country_code=country_code(practice.country_id),
             before={"reviewer": str(stored.reviewer)},
         )
 
@@ -594,7 +581,7 @@ def _may_review(actor: Actor, assignment: ReviewAssignment) -> bool:
     school, on the item's current round while it is in review."""
     if is_command_line(actor):
         return True
-    user = _actor_user(actor)
+    user = actor_user(actor)
     if user is None or assignment.reviewer_id != user.pk:
         return False
     return can_review_practice(user, assignment.practice)
@@ -612,7 +599,7 @@ def review_save(
     the country's rubric scored 0–3 or marked not applicable; once sent it cannot change.
     When the round's last review is sent, the national coordinator is told."""
     with transaction.atomic():
-        practice = _locked(assignment.practice)
+        practice = locked(assignment.practice)
         stored = (
             ReviewAssignment.objects.select_for_update(of=("self",))
             .select_related("reviewer")
@@ -661,7 +648,7 @@ def review_save(
                 actor=actor,
                 action=AuditAction.PRACTICE_REVIEWED,
                 obj=practice,
-                country_code=_country_code(practice),
+                country_code=country_code(practice.country_id),
                 after={"round": practice.round},
             )
             still_open = practice.assignments.filter(
@@ -699,7 +686,7 @@ def practice_decide(
     if not message.strip():
         raise ValidationError(_("Write a message to the authors."), code="message_required")
     with transaction.atomic():
-        stored = _locked(practice)
+        stored = locked(practice)
         if seen_round is not None and seen_round != stored.round:
             raise ValidationError(
                 _("The item was submitted again meanwhile. Look at it again."), code="stale"
@@ -731,14 +718,14 @@ def practice_decide(
             round=stored.round,
             decision=decision,
             message=message,
-            decided_by=_actor_user(actor),
+            decided_by=actor_user(actor),
         )
         index_practice(stored)
         audit_record(
             actor=actor,
             action=AuditAction.PRACTICE_DECIDED,
             obj=stored,
-            country_code=_country_code(stored),
+            country_code=country_code(stored.country_id),
             before=before,
             after={**_snapshot(stored), "decision": decision},
             note=message[:500],
@@ -759,7 +746,7 @@ def practice_set_recommended(*, actor: Actor, practice: Practice, recommended: b
         _("Only the national coordinator recommends library items."),
     )
     with transaction.atomic():
-        stored = _locked(practice)
+        stored = locked(practice)
         if stored.status != PracticeStatus.PUBLISHED:
             raise ValidationError(
                 _("Only a published item can be recommended."), code="not_published"
@@ -773,7 +760,7 @@ def practice_set_recommended(*, actor: Actor, practice: Practice, recommended: b
             actor=actor,
             action=AuditAction.PRACTICE_RECOMMENDED,
             obj=stored,
-            country_code=_country_code(stored),
+            country_code=country_code(stored.country_id),
             before={"recommended": not recommended},
             after={"recommended": recommended},
         )
@@ -791,7 +778,7 @@ def practice_archive(*, actor: Actor, practice: Practice, reason: str) -> Practi
     if not reason.strip():
         raise ValidationError(_("Give the reason for archiving."), code="reason_required")
     with transaction.atomic():
-        stored = _locked(practice)
+        stored = locked(practice)
         if stored.status != PracticeStatus.PUBLISHED:
             raise ValidationError(_("Only a published item can be archived."), code="not_published")
         before = _snapshot(stored)
@@ -804,7 +791,7 @@ def practice_archive(*, actor: Actor, practice: Practice, reason: str) -> Practi
             actor=actor,
             action=AuditAction.PRACTICE_ARCHIVED,
             obj=stored,
-            country_code=_country_code(stored),
+            country_code=country_code(stored.country_id),
             before=before,
             after=_snapshot(stored),
             note=reason[:500],
@@ -906,7 +893,7 @@ def _tell_national_coordinators(
         .filter(role=Role.NATIONAL_COORDINATOR, country_id=practice.country_id)
         .values("user_id"),
     )
-    acting = _actor_user(besides) if besides is not None else None
+    acting = actor_user(besides) if besides is not None else None
     if acting is not None:
         people = people.exclude(pk=acting.pk)
     for person in people:

@@ -93,6 +93,12 @@ def is_command_line(actor: Actor) -> bool:
     return isinstance(actor, str) and actor == StandIn.COMMAND_LINE
 
 
+def actor_user(actor: Actor) -> User | None:
+    """The person acting, for the columns that record who did something (`created_by`); None
+    for a stand-in such as the command line."""
+    return actor if isinstance(actor, User) else None
+
+
 def require_permission(actor: Actor, allowed: Callable[[Visitor], bool], refusal: str) -> None:
     """The one guard every service starts with: the command line may act; a person only where
     `allowed(person)` holds; otherwise PermissionDenied with `refusal` (and nothing changes)."""
@@ -659,33 +665,3 @@ def _manageable_scope(roles: Roles) -> Q:
         )
         | Q(role=Role.REVIEWER, country_id__in=roles.national_coordinator_in)
     )
-
-
-__all__ = [
-    "ACTIONS",
-    "Actor",
-    "SchoolScope",
-    "is_command_line",
-    "require_permission",
-    "Roles",
-    "Visitor",
-    "can_decide_membership",
-    "can_edit_country",
-    "can_edit_school_profile",
-    "can_invite",
-    "can_manage_schools",
-    "can_manage_partner_search",
-    "can_contact_partner",
-    "can_request_withdrawal",
-    "can_revoke_role",
-    "can_view_audit_log",
-    "can_view_school_workspace",
-    "coordinated_countries",
-    "forget_roles",
-    "invitable_roles",
-    "manageable_invitations",
-    "manageable_role_assignments",
-    "roles_of",
-    "visible_audit_entries",
-    "workspace_schools",
-]

@@ -20,7 +20,6 @@ from asphub.accounts.tests.factories import UserFactory
 from asphub.activities.models import MAX_PARTICIPANTS, Activity, ActivityPhoto, ActivityVisibility
 from asphub.activities.services import (
     MAX_PHOTOS,
-    StaleEdit,
     activity_create,
     activity_delete,
     activity_photo_add,
@@ -37,6 +36,7 @@ from asphub.activities.tests.factories import (
     picture_bytes,
 )
 from asphub.audit.models import AuditAction, AuditEntry, StandIn
+from asphub.core.edits import StaleEdit
 from asphub.core.storage import private_storage
 from asphub.practices.tests.factories import PracticeFactory, PublishedPracticeFactory
 from asphub.roles.models import Role
@@ -308,6 +308,17 @@ def test_a_stale_edit_is_refused_and_changes_nothing(activity, teacher, coordina
     activity.refresh_from_db()
     assert (activity.title, activity.sequence) == ("Pirmais", 1)
     assert actions().count(AuditAction.ACTIVITY_CHANGED) == 1
+
+
+def test_a_change_that_does_not_say_which_revision_it_was_made_on_is_refused(activity, coordinator):
+    with pytest.raises(StaleEdit) as refused:
+        activity_update(
+            actor=coordinator, activity=activity, data={"title": "Bez žetona"}, seen_sequence=None
+        )
+    assert (refused.value.code, refused.value.current) == ("stale", 0)
+    activity.refresh_from_db()
+    assert (activity.title, activity.sequence) == (DATA["title"], 0)
+    assert actions().count(AuditAction.ACTIVITY_CHANGED) == 0
 
 
 def test_a_change_with_bad_dates_changes_nothing(activity, teacher):

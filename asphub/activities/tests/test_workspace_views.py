@@ -245,6 +245,34 @@ def test_a_stale_edit_is_refused_and_keeps_the_text(client, teacher, coordinator
     assert (activity.title, activity.sequence) == ("Koordinatora", 2)
 
 
+def test_a_change_posted_without_its_revision_is_refused_and_keeps_the_text(
+    client, coordinator, activity
+):
+    url = reverse("activities:edit", args=[activity.pk])
+    before = Activity.objects.filter(pk=activity.pk).values().get()
+    response = signed_in(client, coordinator).post(url, form_post(title="Koordinatora"))
+    assert response.status_code == 200 and response.context["stale"]
+    form = response.context["form"]
+    assert codes(form, "__all__") == ["stale"]
+    assert form["title"].value() == "Koordinatora"
+    assert "Koordinatora" in response.content.decode()
+    assert Activity.objects.filter(pk=activity.pk).values().get() == before
+    # The page now carries the revision stored: saved again, it is saved.
+    assert form["seen_sequence"].value() == str(activity.sequence)
+    again = client.post(url, dict(form.data.items()))
+    assert again.status_code == 302
+    activity.refresh_from_db()
+    assert (activity.title, activity.sequence) == ("Koordinatora", 1)
+
+
+def test_recording_a_new_activity_needs_no_revision(client, teacher, school):
+    response = signed_in(client, teacher).post(
+        reverse("activities:create", args=[school.pk]), form_post()
+    )
+    assert response.status_code == 302
+    assert Activity.objects.get().title == "Baltijas jūras projekts"
+
+
 def test_deleting_asks_first_and_then_deletes(client, coordinator, school, activity):
     url = reverse("activities:delete", args=[activity.pk])
     signed_in(client, coordinator)

@@ -9,8 +9,6 @@ refused (403)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,15 +16,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from asphub.core.edits import StaleEdit
+from asphub.core.forms import add_service_error, links_from, show_stale_edit
 from asphub.core.http import page_with_form, read_only
 from asphub.roles import permissions
 from asphub.schools.models import School
 
-from ..forms import ActivityForm, PhotoForm, link_formset, links_from
+from ..forms import ActivityForm, PhotoForm, link_formset
 from ..models import Activity, ActivityPhoto
 from ..selectors import page_of, school_activities
 from ..services import (
-    StaleEdit,
     activity_create,
     activity_delete,
     activity_photo_add,
@@ -55,14 +54,6 @@ def _workspace_activity(request: HttpRequest, pk: int) -> Activity:
         ),
         pk=pk,
     )
-
-
-def _add_error(form: Any, error: ValidationError) -> None:
-    try:
-        form.add_error(None, error)
-    except (ValueError, KeyError):
-        # An error on a field the form does not show: shown above the form instead.
-        form.add_error(None, error.messages)
 
 
 @login_required
@@ -112,16 +103,9 @@ def _editor(request: HttpRequest, *, school: School, activity: Activity | None) 
                 form.add_error(None, str(refused))
             except StaleEdit as error:
                 stale = True
-                _add_error(form, error)
-                # A second save, after comparing, is meant to win: it is made against the
-                # revision the person has now seen.
-                typed = request.POST.copy()
-                typed["seen_sequence"] = str(
-                    Activity.objects.values_list("sequence", flat=True).get(pk=instance.pk)
-                )
-                form.data = typed
+                show_stale_edit(form, error, field="seen_sequence")
             except ValidationError as error:
-                _add_error(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, _("The activity is saved."))
                 return redirect("activities:detail", pk=saved.pk)
@@ -214,7 +198,7 @@ def photo_add(request: HttpRequest, pk: int) -> HttpResponse:
                     consent_note=form.cleaned_data["consent_note"],
                 )
             except ValidationError as error:
-                _add_error(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, _("The photo is added, with its consent recorded."))
                 return redirect("activities:detail", pk=activity.pk)

@@ -1,6 +1,6 @@
 """The month and list views: who sees which activities and events, international days on
-their dates, the filters, the per-day limit, pagination, and query counts that do not grow with
-the number of activities."""
+their dates, the filters, the per-day limit and pagination (their query counts, which do not
+grow with the number of activities: test_query_counts.py)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,11 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from asphub.accounts.tests.factories import UserFactory, enrol_authenticator
-from asphub.activities.models import Activity, ActivityKind, ActivityVisibility
+from asphub.activities.models import ActivityKind, ActivityVisibility
 from asphub.activities.tests.factories import ActivityFactory
 from asphub.calendar.selectors import CONTINUING_ITEMS, LIST_PAGE_SIZE, MONTH_ITEMS_PER_DAY
 from asphub.events.models import EventKind, EventStatus, EventVisibility
@@ -22,7 +20,6 @@ from asphub.events.tests.factories import NetworkEventFactory
 from asphub.practices.tests.factories import InternationalDayFactory, ThematicAreaFactory
 from asphub.roles.models import Role
 from asphub.roles.tests.factories import person_with
-from asphub.schools.tests.factories import SchoolFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -375,57 +372,3 @@ def test_the_list_starts_today_by_default(client, school):
 def test_the_views_answer_only_get(client):
     assert client.post(MONTH).status_code == 405
     assert client.post(LIST).status_code == 405
-
-
-# -- queries ---------------------------------------------------------------------------------------
-
-
-def many_activities(schools, count: int) -> None:
-    """`count` activities over December 2026 (and a few running through it), in one insert."""
-    Activity.objects.bulk_create(
-        Activity(
-            school=schools[i % len(schools)],
-            country_id=schools[i % len(schools)].country_id,
-            kind=ActivityKind.PROJECT,
-            title=f"Aktivitāte {i}",
-            starts_on=datetime.date(2026, 11, 20) + datetime.timedelta(days=i % 45),
-            ends_on=datetime.date(2026, 11, 20) + datetime.timedelta(days=i % 45 + i % 3),
-            visibility=ActivityVisibility.NETWORK if i % 4 == 0 else ActivityVisibility.PUBLIC,
-        )
-        for i in range(count)
-    )
-
-
-def queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured)
-
-
-@pytest.mark.parametrize("signed_in", [False, True])
-def test_the_month_and_the_list_ask_the_same_queries_for_10_and_10000_activities(
-    client, latvia, school, signed_in
-):
-    schools = [school] + [SchoolFactory(country=latvia) for _ in range(4)]
-    InternationalDayFactory(month=12, day=10)
-    for day in (3, 14):
-        event_on(latvia, day)
-    if signed_in:
-        client.force_login(person_with(Role.TEACHER, school=school))
-    urls = [
-        f"{MONTH}?month=2026-12",
-        f"{MONTH}?month=2026-12&country=LV&kind=activity",
-        f"{LIST}?start=2026-12-01&end=2026-12-31",
-        f"{LIST}?start=2026-12-01&page=3",
-    ]
-    many_activities(schools, 10)
-    few = [queries(client, url) for url in urls]
-    many_activities(schools, 9990)
-    assert Activity.objects.count() == 10_000
-    many = [queries(client, url) for url in urls]
-    assert few == many, (few, many)
-    assert max(many) <= 20, many
-    month_page = client.get(urls[0])
-    shown_rows = sum(len(c.items) for week in month_page.context["view"].weeks for c in week)
-    assert shown_rows <= 31 * MONTH_ITEMS_PER_DAY

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from asphub.accounts.tests.factories import enrol_authenticator
 from asphub.events.models import RegistrationStatus
-from asphub.events.selectors import registered_events, school_event_attendance
+from asphub.events.selectors import school_event_attendance
 from asphub.events.tests.factories import NetworkEventFactory, TeamMemberFactory, registration_of
 from asphub.roles.models import Role
 from asphub.roles.permissions import needs_two_factor
@@ -134,16 +134,3 @@ def test_the_annual_report_reads_the_attendance_of_a_school_year(school):
         school_event_attendance(school, since=now - timedelta(days=31, hours=12), until=now)
     )
     assert [(row.named, row.attended, row.absent) for row in rows] == [(2, 1, 0), (2, 1, 0)]
-
-
-def test_a_persons_own_events_are_those_their_schools_registered_for(
-    school, other_school, teacher, coordinator
-):
-    ours = NetworkEventFactory(country=school.country)
-    registration_of(ours, school, status=RegistrationStatus.WAITING)
-    theirs = NetworkEventFactory(country=school.country)
-    registration_of(theirs, other_school)
-    given_up = NetworkEventFactory(country=school.country)
-    registration_of(given_up, school, status=RegistrationStatus.CANCELLED)
-    assert list(registered_events(teacher)) == [ours]
-    assert list(registered_events(coordinator)) == [ours]

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from asphub.audit.models import AuditAction, AuditEntry, StandIn
+from asphub.core.edits import StaleEdit
 from asphub.events.models import (
     EventParticipant,
     EventRegistration,
@@ -24,7 +25,6 @@ from asphub.events.models import (
     RegistrationStatus,
 )
 from asphub.events.services import (
-    StaleEdit,
     attendance_record,
     event_cancel,
     event_create,
@@ -38,7 +38,7 @@ from asphub.events.services import (
 from asphub.events.tests.factories import NetworkEventFactory, TeamMemberFactory, registration_of
 from asphub.roles.models import Role
 from asphub.roles.tests.factories import person_with
-from asphub.schools.models import MembershipStatus
+from asphub.schools.models import MembershipStatus, School
 from asphub.schools.tests.factories import SchoolFactory
 
 pytestmark = pytest.mark.django_db
@@ -221,6 +221,22 @@ def test_a_change_moves_the_sequence_on_and_a_stale_form_is_refused(national_coo
     assert NetworkEvent.objects.get(pk=event.pk).title == "Jauns nosaukums"
 
 
+def test_a_change_that_does_not_say_which_revision_it_was_made_on_is_refused_as_stale(
+    national_coordinator, event
+):
+    before = snapshot()
+    with pytest.raises(StaleEdit) as stale:
+        event_update(
+            actor=national_coordinator,
+            event=event,
+            data={"title": "Bez žetona"},
+            seen_sequence=None,
+        )
+    assert stale.value.code == "stale"
+    assert stale.value.current == event.sequence
+    assert snapshot() == before
+
+
 @pytest.mark.parametrize("who", ["coordinator", "teacher", "estonian"])
 def test_others_cannot_change_an_event(who, event, coordinator, teacher, estonia):
     actor = {
@@ -246,6 +262,31 @@ def test_publishing_opens_the_draft_once(national_coordinator, latvia):
     again = event_publish(actor=national_coordinator, event=draft)
     assert again.sequence == 1
     assert actions().count(AuditAction.EVENT_PUBLISHED) == 1
+
+
+def test_a_draft_whose_registration_deadline_has_passed_is_not_published(
+    national_coordinator, latvia
+):
+    now = timezone.now()
+    draft = NetworkEventFactory(
+        country=latvia,
+        status=EventStatus.DRAFT,
+        starts_at=now + timedelta(days=1),
+        registration_deadline=now - timedelta(hours=1),
+    )
+    before = snapshot()
+    with pytest.raises(ValidationError) as refused:
+        event_publish(actor=national_coordinator, event=draft)
+    assert codes(refused.value) == {"deadline_passed"}
+    assert snapshot() == before
+    # With a later deadline it is published.
+    event_update(
+        actor=national_coordinator,
+        event=draft,
+        data={"registration_deadline": now + timedelta(hours=12)},
+        seen_sequence=draft.sequence,
+    )
+    assert event_publish(actor=national_coordinator, event=draft).status == EventStatus.PUBLISHED
 
 
 def test_the_places_cannot_go_below_the_schools_confirmed(
@@ -422,6 +463,33 @@ def test_a_cancelled_seat_goes_to_the_first_school_waiting_who_is_told(
     assert DBTaskResult.objects.filter(
         task_path="asphub.events.tasks.event_reminder", args_kwargs__args=[first.pk]
     ).exists()
+
+
+def test_a_freed_seat_passes_over_a_school_that_has_left_the_network(
+    coordinator, other_coordinator, event, school, other_school, team, other_team, latvia
+):
+    held = registration_create(actor=coordinator, event=event, school=school, members=team[:1])
+    left = registration_create(
+        actor=other_coordinator, event=event, school=other_school, members=other_team[:1]
+    )
+    third, third_coordinator, third_team = third_school(latvia)
+    next_in_line = registration_create(
+        actor=third_coordinator, event=event, school=third, members=third_team
+    )
+    School.objects.filter(pk=other_school.pk).update(membership_status=MembershipStatus.WITHDRAWN)
+    list(mail.outbox)  # the registrations' own messages, delivered and set aside
+    mail.outbox.clear()
+
+    registration_cancel(actor=coordinator, registration=held)
+
+    left.refresh_from_db()
+    next_in_line.refresh_from_db()
+    # The school that left keeps its place in line but gets no seat; the next school does.
+    assert left.status == RegistrationStatus.WAITING and left.confirmed_at is None
+    assert next_in_line.status == RegistrationStatus.CONFIRMED
+    assert waiting_position(left) == 1
+    assert other_coordinator.email not in {message.to[0] for message in mail.outbox}
+    assert third_coordinator.email in {message.to[0] for message in mail.outbox}
 
 
 def test_leaving_the_waiting_list_gives_nobody_a_seat(

@@ -243,6 +243,26 @@ def test_a_stale_form_is_refused_and_keeps_the_text(client, national_coordinator
     assert NetworkEvent.objects.get(pk=event.pk).title == "Mans labojums"
 
 
+def test_a_change_posted_without_its_revision_is_refused_and_keeps_the_text(
+    client, national_coordinator, event
+):
+    signed_in(client, national_coordinator)
+    url = reverse("events:edit", args=[event.pk])
+    before = NetworkEvent.objects.filter(pk=event.pk).values().get()
+    response = client.post(url, form_post(title="Mans labojums"))  # no seen_sequence
+    assert response.status_code == 200 and response.context["stale"]
+    form = response.context["form"]
+    assert codes(form) == ["stale"]
+    assert form["title"].value() == "Mans labojums"
+    assert "Mans labojums" in response.content.decode()
+    assert NetworkEvent.objects.filter(pk=event.pk).values().get() == before
+    # The page now carries the revision stored: saved again, it is saved.
+    assert form["seen_sequence"].value() == str(event.sequence)
+    again = client.post(url, dict(form.data.items()))
+    assert again.status_code == 302
+    assert NetworkEvent.objects.get(pk=event.pk).title == "Mans labojums"
+
+
 def test_the_places_cannot_go_below_the_schools_confirmed(
     client, national_coordinator, event, latvia
 ):

@@ -8,8 +8,6 @@ participants it sends and a button to cancel."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from asphub.core.forms import add_service_error
 from asphub.core.http import post_only, read_only
 from asphub.roles import permissions
 
@@ -40,14 +39,6 @@ from ..services import (
 )
 
 PAGE_SIZE = 20
-
-
-def add_service_error(form: Any, error: ValidationError) -> None:
-    """A refusal from a service, next to its field when the form has it, else above the form."""
-    try:
-        form.add_error(None, error)
-    except (ValueError, KeyError):
-        form.add_error(None, error.messages)
 
 
 def visible_event(request: HttpRequest, pk: int) -> NetworkEvent:

@@ -14,6 +14,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from asphub.core.edits import StaleEdit
+from asphub.core.forms import add_service_error, show_stale_edit
 from asphub.core.http import page_with_form, post_only, read_only
 from asphub.roles import permissions
 
@@ -21,14 +23,12 @@ from ..forms import AttendanceForm, CancelEventForm, EventForm
 from ..models import EventStatus, NetworkEvent, RegistrationStatus
 from ..selectors import attendance_registrations, event_registrations, event_seats, managed_events
 from ..services import (
-    StaleEdit,
     attendance_record,
     event_cancel,
     event_create,
     event_publish,
     event_update,
 )
-from .public import add_service_error
 
 PAGE_SIZE = 50
 # Registrations per page of the attendance form (each with up to members_per_school people).
@@ -90,14 +90,7 @@ def _editor(
             form.add_error(None, str(refused))
         except StaleEdit as error:
             stale = True
-            add_service_error(form, error)
-            # A second save, after comparing, is meant to win: it is made against the
-            # version the person has now seen.
-            typed = request.POST.copy()
-            typed["seen_sequence"] = str(
-                NetworkEvent.objects.values_list("sequence", flat=True).get(pk=instance.pk)
-            )
-            form.data = typed
+            show_stale_edit(form, error, field="seen_sequence")
         except ValidationError as error:
             add_service_error(form, error)
         else:

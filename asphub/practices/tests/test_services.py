@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from asphub.audit.models import AuditAction, AuditEntry, StandIn
 from asphub.core.documents import validate_attachment
+from asphub.core.edits import StaleEdit
 from asphub.practices.models import (
     EDITABLE_STATUSES,
     READABLE_STATUSES,
@@ -25,7 +26,6 @@ from asphub.practices.models import (
 )
 from asphub.practices.services import (
     ScoreInput,
-    StaleEdit,
     eligible_reviewers,
     files_hold,
     held_files,

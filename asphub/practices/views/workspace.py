@@ -7,8 +7,6 @@ of another school (or a draft of any school for anyone outside it) is not found 
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +16,9 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from asphub.core.edits import StaleEdit
 from asphub.core.files import attachment_download
+from asphub.core.forms import add_service_error, links_from, show_stale_edit
 from asphub.core.html import render_markdown
 from asphub.core.http import page_with_form, post_only, read_only
 from asphub.countries.models import Country
@@ -33,7 +33,6 @@ from ..forms import (
     RecommendForm,
     SubmitForm,
     link_formset,
-    links_from,
 )
 from ..models import (
     EducationLevel,
@@ -50,7 +49,6 @@ from ..selectors import (
     with_page_details,
 )
 from ..services import (
-    StaleEdit,
     files_hold,
     held_files,
     practice_create,
@@ -96,14 +94,6 @@ def _edit_practice(request: HttpRequest, pk: int) -> Practice:
     if not permissions.can_edit_practice(request.user, practice):
         raise PermissionDenied(_("This item cannot be changed now."))
     return practice
-
-
-def _add_error(form: Any, error: ValidationError) -> None:
-    try:
-        form.add_error(None, error)
-    except (ValueError, KeyError):
-        # A model error on a field the form does not show: shown above the form instead.
-        form.add_error(None, error.messages)
 
 
 @login_required
@@ -181,16 +171,9 @@ def _editor(
                 form.add_error(None, str(refused))
             except StaleEdit as error:
                 stale = True
-                _add_error(form, error)
-                # A second save, after comparing, is meant to win: it is made against the
-                # version the person has now seen.
-                typed = request.POST.copy()
-                typed["seen_version"] = str(
-                    Practice.objects.values_list("edit_version", flat=True).get(pk=instance.pk)
-                )
-                form.data = typed
+                show_stale_edit(form, error, field="seen_version")
             except ValidationError as error:
-                _add_error(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, _("The item is saved."))
                 return redirect("practices:item", pk=saved.pk)

@@ -15,12 +15,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from asphub.core.forms import add_service_error
 from asphub.core.http import page_with_form
 from asphub.roles import permissions
 from asphub.schools.models import FlagshipParticipation, School, TeamMember
@@ -60,16 +60,6 @@ def _seen_updated_at(request: HttpRequest, school: School) -> datetime.datetime:
     except ValueError:  # well formed, but not a moment (month 13)
         seen = None
     return seen or school.updated_at
-
-
-def _add_refusal(form: BaseForm, error: ValidationError) -> None:
-    """A service's refusal, shown beside the field it is about where the form has that field,
-    else at the top of the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _codes(error: ValidationError) -> set[str]:
@@ -149,7 +139,7 @@ def school_profile(request: HttpRequest, pk: int) -> HttpResponse:
                     changed_meanwhile = _differing_fields(form, stored)
                     # Saving again now keeps this editor's version, knowingly.
                     seen = stored.updated_at
-                _add_refusal(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(
                     request, _("The profile is saved; the public profile shows it now.")
@@ -196,7 +186,7 @@ def school_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, school=school, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            _add_refusal(form, error)
+            add_service_error(form, error)
         else:
             messages.success(
                 request,
