@@ -12,10 +12,11 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
 from asphub.core.forms import LinkForm as BaseLinkForm
-from asphub.core.validators import validate_single_line
+from asphub.core.validators import EARLIEST_DATE, LATEST_DATE, validate_single_line
 from asphub.practices.models import ContentLanguage, Practice
 from asphub.schools.images import (
     ACCEPTED_CONTENT_TYPES,
@@ -24,11 +25,17 @@ from asphub.schools.images import (
     checked_image,
 )
 from asphub.schools.models import School
+from asphub.schools.selectors import public_schools, school_search
 from asphub.taxonomy.forms import VocabularyFields
 
-from .models import MAX_PARTICIPANTS, Activity, validate_web_link
-from .selectors import partner_school_choices, practice_choices
-from .services import MANY_FIELDS, MAX_LINKS, TEXT_FIELDS
+from .models import MAX_OTHERS, MAX_PUPILS, MAX_TEACHERS, Activity, validate_web_link
+from .selectors import own_practice_choices
+from .services import MANY_FIELDS, MAX_LINKS, MAX_PARTNER_SCHOOLS, TEXT_FIELDS
+
+# How many schools one search for partners offers (the search says to be more precise).
+PARTNER_HITS = 20
+# The button of the editor that searches the directory for partners instead of saving.
+FIND_PARTNERS = "find_partners"
 
 # Countries whose language code is not their country code in lower case.
 COUNTRY_LANGUAGES = {"UA": "uk", "EE": "et", "GB": "en", "US": "en", "IE": "en", "AT": "de"}
@@ -40,7 +47,9 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
     def __init__(self, attrs: dict | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+        # The picker offers only the years a date may have (the form and service check again).
+        bounds = {"min": EARLIEST_DATE.isoformat(), "max": LATEST_DATE.isoformat()}
+        super().__init__(attrs={**bounds, **(attrs or {})}, format="%Y-%m-%d")
 
 
 class PracticeChoiceField(forms.ModelChoiceField):
@@ -50,11 +59,11 @@ class PracticeChoiceField(forms.ModelChoiceField):
 
 class SchoolChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return str(obj.name)
+        return f"{obj.name} ({obj.country.name})"
 
 
-def _count_widget() -> forms.NumberInput:
-    return forms.NumberInput(attrs={"min": 0, "max": MAX_PARTICIPANTS, "inputmode": "numeric"})
+def _count_widget(maximum: int) -> forms.NumberInput:
+    return forms.NumberInput(attrs={"min": 0, "max": maximum, "inputmode": "numeric"})
 
 
 class ActivityForm(VocabularyFields, forms.ModelForm):
@@ -73,7 +82,15 @@ class ActivityForm(VocabularyFields, forms.ModelForm):
         queryset=Practice.objects.none(),
         required=False,
         empty_label=_("None"),
-        help_text=_("One of the library's published items, or one of your school's own."),
+        help_text=_("One of your school's own library items, whatever its status."),
+    )
+    # Finds schools of the directory, of any country, to offer as partners: the editor posts
+    # the form with FIND_PARTNERS, nothing is saved and everything typed is kept.
+    partner_query = forms.CharField(
+        label=_("Find a partner school in the directory"),
+        max_length=100,
+        required=False,
+        help_text=_("Part of the school's name or town, in any country of the network."),
     )
     # Not required by the form itself: a change posted without it goes on to the service,
     # which refuses it as stale, so that the page says so and carries the token for next time.
@@ -90,20 +107,20 @@ class ActivityForm(VocabularyFields, forms.ModelForm):
             "title_en": forms.TextInput(attrs={"lang": "en"}),
             "starts_on": DateInput(),
             "ends_on": DateInput(),
-            "pupils": _count_widget(),
-            "teachers": _count_widget(),
-            "others": _count_widget(),
+            "pupils": _count_widget(MAX_PUPILS),
+            "teachers": _count_widget(MAX_TEACHERS),
+            "others": _count_widget(MAX_OTHERS),
             "partners_abroad": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args: Any, school: School, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, school: School, finding: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # A search for partners (finding) shows what was typed without judging it.
+        self.finding = finding
+        self._offer_partners(school)
         cast(
-            forms.ModelMultipleChoiceField, self.fields["partner_schools"]
-        ).queryset = partner_school_choices(school)
-        cast(forms.ModelChoiceField, self.fields["produced_practice"]).queryset = practice_choices(
-            school
-        )
+            forms.ModelChoiceField, self.fields["produced_practice"]
+        ).queryset = own_practice_choices(school, self.instance.produced_practice_id)
         if self.instance.pk:
             self.fields["seen_sequence"].initial = self.instance.sequence
         else:
@@ -111,6 +128,46 @@ class ActivityForm(VocabularyFields, forms.ModelForm):
             language = COUNTRY_LANGUAGES.get(school.country.code, school.country.code.lower())
             if language in ContentLanguage.values:
                 self.initial["language"] = language
+
+    def _offer_partners(self, school: School) -> None:
+        """Any public school of the directory is accepted (the service checks it again); the
+        boxes offered are the chosen ones and at most PARTNER_HITS found by the search, so the
+        page stays short whatever the size of the network."""
+        field = cast(forms.ModelMultipleChoiceField, self.fields["partner_schools"])
+        others = public_schools().exclude(pk=school.pk).select_related("country")
+        field.queryset = others
+        if self.is_bound:
+            posted = self.data.get(self.add_prefix("partner_schools")) or []
+            if hasattr(self.data, "getlist"):
+                posted = self.data.getlist(self.add_prefix("partner_schools"))
+            chosen = [
+                int(pk)
+                for pk in (str(value) for value in posted)
+                if pk.isascii() and pk.isdigit() and len(pk) <= 18
+            ][: MAX_PARTNER_SCHOOLS + 1]
+        elif self.instance.pk:
+            chosen = [partner.pk for partner in self.instance.partner_schools.all()]
+        else:
+            chosen = []
+        self.partner_search_text = (self.data.get(self.add_prefix("partner_query")) or "").strip()
+        self.partner_hits: list[School] = []
+        if self.partner_search_text:
+            self.partner_hits = list(
+                school_search(others, self.partner_search_text[:100])
+                .exclude(pk__in=chosen)
+                .order_by("sort_key", "id")[:PARTNER_HITS]
+            )
+        offered = list(others.filter(pk__in=chosen).order_by("sort_key", "id")) + self.partner_hits
+        field.widget.choices = [
+            (school.pk, field.label_from_instance(school)) for school in offered
+        ]
+
+    def full_clean(self) -> None:
+        if self.finding:
+            self._errors = ErrorDict()
+            self.cleaned_data = {}
+            return
+        super().full_clean()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -218,8 +275,8 @@ class PhotoForm(forms.Form):
             self.add_error(
                 "consent_confirmed",
                 ValidationError(
-                    _("A photo is kept only if the people shown agreed: confirm it, or choose a "
-                      "photo without people. The photo was not kept; choose it again."),
+                    _("Tick the box to confirm that the people shown agreed: no photo is kept "
+                      "without this confirmation. The photo was not kept; choose it again."),
                     code="consent_required",
                 ),
             )  # fmt: skip

@@ -12,7 +12,7 @@ role in the country's network).
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, URLValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, URLValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -21,7 +21,12 @@ from django.utils.translation import gettext_lazy as _
 from asphub.core.bilingual import language_in_reader_language, text_in_reader_language
 from asphub.core.models import TimeStampedModel
 from asphub.core.storage import private_storage
-from asphub.core.validators import validate_single_line
+from asphub.core.validators import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    validate_single_line,
+    validate_year_in_range,
+)
 from asphub.practices.models import ContentLanguage
 
 
@@ -43,11 +48,18 @@ class ActivityVisibility(models.TextChoices):
 
 
 TITLE_MAX = 200
-DESCRIPTION_MAX = 20_000
+# As a network event's description (asphub.events): room for a long page, not for a text whose
+# Markdown takes a noticeable time to render.
+DESCRIPTION_MAX = 10_000
 PLACE_MAX = 200
 PARTNERS_ABROAD_MAX = 1000
-# More people than any school's activity has; a typo of a few extra digits is refused.
-MAX_PARTICIPANTS = 100_000
+# More people than any school's activity has, per kind of participant; a typo of a few extra
+# digits is refused. Pupils: the largest schools and a few together; teachers: as many schools'
+# staff; others: a public event the school runs (a festival, a concert) may have many visitors.
+MAX_PUPILS = 20_000
+MAX_TEACHERS = 2_000
+MAX_OTHERS = 100_000
+MAX_PARTICIPANTS = {"pupils": MAX_PUPILS, "teachers": MAX_TEACHERS, "others": MAX_OTHERS}
 # Web addresses people may follow from an activity's page (no javascript:, data:, ftp:).
 LINK_SCHEMES = ("http", "https")
 
@@ -125,6 +137,8 @@ class Activity(TimeStampedModel):
         _("description"),
         max_length=DESCRIPTION_MAX,
         blank=True,
+        # A TextField's max_length only sizes the form's box: the validator is the rule.
+        validators=[MaxLengthValidator(DESCRIPTION_MAX)],
         help_text=_("Markdown: headings, lists, links, emphasis. Raw HTML is shown as text."),
     )
     language = models.CharField(
@@ -134,10 +148,13 @@ class Activity(TimeStampedModel):
         _("title in English"), max_length=TITLE_MAX, blank=True, validators=[validate_single_line]
     )
     description_en = models.TextField(
-        _("description in English"), max_length=DESCRIPTION_MAX, blank=True
+        _("description in English"),
+        max_length=DESCRIPTION_MAX,
+        blank=True,
+        validators=[MaxLengthValidator(DESCRIPTION_MAX)],
     )
-    starts_on = models.DateField(_("starts on"))
-    ends_on = models.DateField(_("ends on"))
+    starts_on = models.DateField(_("starts on"), validators=[validate_year_in_range])
+    ends_on = models.DateField(_("ends on"), validators=[validate_year_in_range])
     place = models.CharField(
         _("place"),
         max_length=PLACE_MAX,
@@ -172,15 +189,15 @@ class Activity(TimeStampedModel):
     )
     # Counts only: an activity never names its pupils.
     pupils = models.PositiveIntegerField(
-        _("pupils taking part"), default=0, validators=[MaxValueValidator(MAX_PARTICIPANTS)]
+        _("pupils taking part"), default=0, validators=[MaxValueValidator(MAX_PUPILS)]
     )
     teachers = models.PositiveIntegerField(
-        _("teachers taking part"), default=0, validators=[MaxValueValidator(MAX_PARTICIPANTS)]
+        _("teachers taking part"), default=0, validators=[MaxValueValidator(MAX_TEACHERS)]
     )
     others = models.PositiveIntegerField(
         _("others taking part"),
         default=0,
-        validators=[MaxValueValidator(MAX_PARTICIPANTS)],
+        validators=[MaxValueValidator(MAX_OTHERS)],
         help_text=_("Parents, guests, pupils of other schools: how many, not who."),
     )
     partner_schools = models.ManyToManyField(
@@ -255,12 +272,24 @@ class Activity(TimeStampedModel):
                 violation_error_message=_("The activity ends before it starts."),
             ),
             models.CheckConstraint(
-                condition=Q(pupils__lte=MAX_PARTICIPANTS)
-                & Q(teachers__lte=MAX_PARTICIPANTS)
-                & Q(others__lte=MAX_PARTICIPANTS),
-                name="activity_participants_bounded",
+                condition=Q(pupils__lte=MAX_PUPILS)
+                & Q(teachers__lte=MAX_TEACHERS)
+                & Q(others__lte=MAX_OTHERS),
+                name="activity_participants_bounded_per_kind",
                 violation_error_code="too_many_participants",
                 violation_error_message=_("A participant count is larger than any activity's."),
+            ),
+            # One row dated in the year 9999 would break every calendar feed (asphub.calendar).
+            models.CheckConstraint(
+                condition=Q(starts_on__gte=EARLIEST_DATE)
+                & Q(starts_on__lte=LATEST_DATE)
+                & Q(ends_on__gte=EARLIEST_DATE)
+                & Q(ends_on__lte=LATEST_DATE),
+                name="activity_dates_in_year_range",
+                violation_error_code="year_out_of_range",
+                violation_error_message=_(
+                    "The activity's dates are outside the years it may have."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(visibility__in=ActivityVisibility.values),

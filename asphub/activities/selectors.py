@@ -134,3 +134,10 @@ def partner_school_choices(school: School) -> QuerySet[School]:
         .only("pk", "name", "sort_key")
         .order_by("sort_key", "id")
     )
+
+
+def own_practice_choices(school: School, current_pk: int | None = None) -> QuerySet[Practice]:
+    """What the editor offers as the library item an activity produced: the school's own items
+    (any status), and the one the activity names already (kept when it is another's)."""
+    wanted = Q(school=school) | Q(pk=current_pk) if current_pk else Q(school=school)
+    return Practice.objects.filter(wanted).only("pk", "title").order_by("title", "id")

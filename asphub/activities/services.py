@@ -42,9 +42,13 @@ from asphub.schools.models import School
 from .models import Activity, ActivityLink, ActivityPhoto, validate_web_link
 
 MAX_LINKS = 20
+MAX_PARTNER_SCHOOLS = 50
 MAX_PHOTOS = 30
 # Photos held for a form with another error are attached when it is saved; older ones go.
 HELD_PHOTO_HOURS = 24
+# Photos held for one person at most (a form or two open in a few tabs); holding one more
+# forgets their oldest, so that posts that never complete a form cannot fill the storage.
+MAX_HELD_PER_PERSON = 10
 HELD_PURGE_BATCH = 200
 CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 # What a photo form does not write (the services set these, or the upload does).
@@ -125,6 +129,20 @@ def _check_practice(activity: Activity) -> dict[str, list[ValidationError]]:
 
 def _check_partners(activity: Activity, partners: Iterable[School]) -> dict[str, list]:
     errors = []
+    partners = list(partners)
+    if len(partners) > MAX_PARTNER_SCHOOLS:
+        errors.append(
+            ValidationError(
+                ngettext(
+                    "An activity may name at most %(count)s partner school from the directory.",
+                    "An activity may name at most %(count)s partner schools from the directory.",
+                    MAX_PARTNER_SCHOOLS,
+                )
+                % {"count": MAX_PARTNER_SCHOOLS},
+                code="too_many_partners",
+            )
+        )
+        partners = []
     for partner in partners:
         if partner.pk == activity.school_id:
             errors.append(
@@ -324,8 +342,8 @@ def _consent_errors(
         errors["consent_confirmed"] = [
             ValidationError(
                 _(
-                    "A photo is kept only if the people shown agreed: confirm it, or choose a "
-                    "photo without people."
+                    "Tick the box to confirm that the people shown agreed: no photo is kept "
+                    "without this confirmation."
                 ),
                 code="consent_required",
             )
@@ -395,8 +413,23 @@ def activity_photo_hold(
     )
     with _forgetting_on_failure(photo.image.name), transaction.atomic():
         photo.save()
+        _forget_oldest_held(user)
         transaction.on_commit(purge_stale_held_photos)
     return photo
+
+
+def _forget_oldest_held(user: Any) -> None:
+    """Keep this person's newest MAX_HELD_PER_PERSON held photos; the older ones go, with
+    their files after the commit."""
+    older = list(
+        ActivityPhoto.objects.filter(uploaded_by=user, activity__isnull=True)
+        .order_by("-created_at", "-id")
+        .values_list("pk", "image")[MAX_HELD_PER_PERSON:]
+    )
+    if not older:
+        return
+    ActivityPhoto.objects.filter(pk__in=[pk for pk, _name in older], activity__isnull=True).delete()
+    transaction.on_commit(partial(_delete_stored, [name for _pk, name in older]))
 
 
 def held_photos(actor: Actor, ids: Iterable[Any]) -> list[ActivityPhoto]:

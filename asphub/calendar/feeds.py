@@ -164,7 +164,9 @@ class Writer:
         modified = _utc(activity.updated_at)
         location = ", ".join(part for part in (activity.place, activity.school_name) if part)
         kind = self.activity_kinds.get(activity.kind) or escape_text(activity.kind)
-        ends = activity.ends_on + datetime.timedelta(days=1)
+        # The day after the last (a row from before the dates' bounds must not break a feed).
+        last = min(activity.ends_on, datetime.date.max - datetime.timedelta(days=1))
+        ends = last + datetime.timedelta(days=1)
         return [
             "BEGIN:VEVENT",
             f"UID:activity-{activity.pk:d}@{self.domain}",

@@ -64,7 +64,10 @@ MONTH_ITEMS_PER_DAY = 4
 CONTINUING_ITEMS = 8
 LIST_PAGE_SIZE = 25
 # What a feed holds: from this many days ago to this many days ahead, at most this many
-# items of each kind (the soonest upcoming first, then the most recent).
+# items of each kind (the soonest upcoming first, then the most recent). Each item costs some
+# 20 µs to read and write, so the cap bounds the request: 200 is the coming days of the whole
+# network's activities (a few hundred start each day of the school year), longer of a
+# country's, and a school's whole window (500 before issue 11's benchmark, at 19 ms).
 FEED_PAST_DAYS = 90
 FEED_FUTURE_DAYS = 400
 FEED_MAX_ITEMS = 200

@@ -25,9 +25,8 @@ def over_hourly_limit(kind: str, key: str, limit: int) -> bool:
     hour = timezone.now().replace(minute=0, second=0, microsecond=0)
     quote = connection.ops.quote_name
     table = quote(HourlyCount._meta.db_table)
-    key_column, hour_column, count_column = (
-        quote(HourlyCount._meta.get_field(name).column) for name in ("key", "hour", "count")
-    )
+    columns = {field.name: quote(field.column) for field in HourlyCount._meta.concrete_fields}
+    key_column, hour_column, count_column = columns["key"], columns["hour"], columns["count"]
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({key_column}, {hour_column}, {count_column}) "

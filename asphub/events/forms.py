@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from asphub.core.validators import EARLIEST_YEAR, LATEST_YEAR
 from asphub.schools.models import School, TeamMember
 
 from .models import CAPACITY_MAX, MEMBERS_PER_SCHOOL_MAX, EventParticipant, NetworkEvent
@@ -24,10 +25,14 @@ DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
+    """A date and time, in the current time zone (the views set the event's country's). The
+    browser's bounds are the years the model accepts (asphub.core.validators)."""
+
     input_type = "datetime-local"
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format=DATETIME_LOCAL)
+        bounds = {"min": f"{EARLIEST_YEAR}-01-01T00:00", "max": f"{LATEST_YEAR}-12-31T23:59"}
+        super().__init__({**bounds, **(attrs or {})}, format=DATETIME_LOCAL)
 
 
 def _form_field(field: models.Field, **kwargs: Any) -> forms.Field | None:
@@ -40,7 +45,10 @@ def _form_field(field: models.Field, **kwargs: Any) -> forms.Field | None:
 class EventForm(forms.ModelForm):
     """Everything the national coordinator writes about an event. `seen_sequence` is the
     revision the form was opened on: for a change the service refuses a save without it, or
-    over someone else's newer one (StaleEdit, shown with everything typed kept)."""
+    over someone else's newer one (StaleEdit, shown with everything typed kept).
+
+    Times are read and shown in the current time zone: the views bind and render the form
+    under timezone.override(country.zone), the zone of the event's country."""
 
     # Not required by the form itself: a change posted without it goes on to the service,
     # which refuses it as stale, so that the page says so and carries the token for next time.

@@ -23,7 +23,12 @@ from django.utils.translation import gettext_lazy as _
 
 from asphub.core.bilingual import language_in_reader_language, text_in_reader_language
 from asphub.core.models import TimeStampedModel
-from asphub.core.validators import validate_single_line
+from asphub.core.validators import (
+    AFTER_LATEST_MOMENT,
+    EARLIEST_MOMENT,
+    validate_moment_in_range,
+    validate_single_line,
+)
 from asphub.practices.models import ContentLanguage
 from asphub.schools.models import TeamMember
 
@@ -83,8 +88,8 @@ class NetworkEvent(TimeStampedModel):
     description_en = models.TextField(
         _("description in English"), max_length=DESCRIPTION_MAX, blank=True
     )
-    starts_at = models.DateTimeField(_("starts"))
-    ends_at = models.DateTimeField(_("ends"))
+    starts_at = models.DateTimeField(_("starts"), validators=[validate_moment_in_range])
+    ends_at = models.DateTimeField(_("ends"), validators=[validate_moment_in_range])
     place = models.CharField(
         _("place"),
         max_length=PLACE_MAX,
@@ -110,7 +115,9 @@ class NetworkEvent(TimeStampedModel):
         validators=[MinValueValidator(1), MaxValueValidator(MEMBERS_PER_SCHOOL_MAX)],
         help_text=_("How many members of its team a school may name."),
     )
-    registration_deadline = models.DateTimeField(_("registration deadline"))
+    registration_deadline = models.DateTimeField(
+        _("registration deadline"), validators=[validate_moment_in_range]
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=EventStatus.choices, default=EventStatus.DRAFT
     )
@@ -144,6 +151,23 @@ class NetworkEvent(TimeStampedModel):
             models.Index(fields=["country", "starts_at"], name="event_country_starts_at"),
         ]
         constraints = [
+            # The years of asphub.core.validators (a year 0001 would be stored by PostgreSQL
+            # as a BC timestamp that no page could read back).
+            models.CheckConstraint(
+                condition=Q(
+                    starts_at__gte=EARLIEST_MOMENT,
+                    starts_at__lt=AFTER_LATEST_MOMENT,
+                    ends_at__gte=EARLIEST_MOMENT,
+                    ends_at__lt=AFTER_LATEST_MOMENT,
+                    registration_deadline__gte=EARLIEST_MOMENT,
+                    registration_deadline__lt=AFTER_LATEST_MOMENT,
+                ),
+                name="event_dates_in_range",
+                violation_error_code="year_out_of_range",
+                violation_error_message=_(
+                    "The event's dates are outside the years the platform accepts."
+                ),
+            ),
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")),
                 name="event_ends_after_start",

@@ -1,5 +1,6 @@
 """Who is told what about network events. Every message is queued in the transaction of the
-change that causes it (asphub.mail): a change that rolls back tells no one."""
+change that causes it (asphub.mail): a change that rolls back tells no one. Its times are in
+the time zone of the event's country, whoever receives it."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 
 from asphub.accounts.models import User
 from asphub.mail.services import send_templated_mail
@@ -39,8 +41,15 @@ def school_coordinators(school_ids: Iterable[int]) -> dict[int, list[User]]:
     return people
 
 
+def _mail(template: str, *, to: str, language: str, context: dict[str, Any]) -> None:
+    """One message about context["event"], rendered in the time zone of its country."""
+    event: NetworkEvent = context["event"]
+    with timezone.override(event.country.zone):
+        send_templated_mail(template, to=to, language=language, context=context)
+
+
 def _send(template: str, person: User, context: dict[str, Any]) -> None:
-    send_templated_mail(
+    _mail(
         template,
         to=person.email,
         language=person.preferred_language or settings.LANGUAGE_CODE,
@@ -97,7 +106,7 @@ def remind_participants(event: NetworkEvent, registration: EventRegistration) ->
         if member is None or not member.email or member.email.lower() in addresses:
             continue
         addresses.add(member.email.lower())
-        send_templated_mail(
+        _mail(
             "events/email/reminder",
             to=member.email,
             language=event.language

@@ -78,6 +78,7 @@ class Seats:
     capacity: int
     confirmed: int
     waiting: int
+    cancelled: int = 0
 
     @property
     def left(self) -> int:
@@ -89,12 +90,14 @@ class Seats:
 
 
 def event_seats(event: NetworkEvent) -> Seats:
-    """The event's places, taken and waited for: one query."""
+    """The event's places, taken and waited for, and the registrations cancelled: one
+    query."""
     counts = EventRegistration.objects.filter(event_id=event.pk).aggregate(
         confirmed=Count("pk", filter=Q(status=RegistrationStatus.CONFIRMED)),
         waiting=Count("pk", filter=Q(status=RegistrationStatus.WAITING)),
+        cancelled=Count("pk", filter=Q(status=RegistrationStatus.CANCELLED)),
     )
-    return Seats(event.capacity, counts["confirmed"], counts["waiting"])
+    return Seats(event.capacity, counts["confirmed"], counts["waiting"], counts["cancelled"])
 
 
 def _waiting_ahead() -> Coalesce:
@@ -184,7 +187,7 @@ def _school_event_rows(school: School) -> QuerySet[EventRegistration]:
             status=RegistrationStatus.CONFIRMED,
             event__status=EventStatus.PUBLISHED,
         )
-        .select_related("event")
+        .select_related("event", "event__country")
         .annotate(
             named=Count("participants"),
             attended=Count("participants", filter=Q(participants__attended=True)),
@@ -218,7 +221,7 @@ def school_attendance_section(school: School, viewer: Visitor) -> dict[str, Any]
         EventRegistration.objects.filter(school_id=school.pk, event__starts_at__gt=now)
         .exclude(status=RegistrationStatus.CANCELLED)
         .exclude(event__status=EventStatus.DRAFT)
-        .select_related("event")
+        .select_related("event", "event__country")
         .order_by("event__starts_at", "id")[:PROFILE_EVENTS]
     )
     past = list(school_event_attendance(school)[: PROFILE_EVENTS + 1])

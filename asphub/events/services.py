@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -111,6 +111,18 @@ def seats_taken(event: NetworkEvent) -> int:
     ).count()
 
 
+def most_members_named(event: NetworkEvent) -> int:
+    """The most participants any school registered (or waiting) names for the event: the
+    fewest members_per_school the event may have. Cancelled registrations do not count."""
+    most = (
+        EventRegistration.objects.filter(event_id=event.pk)
+        .exclude(status=RegistrationStatus.CANCELLED)
+        .annotate(named=Count("participants"))
+        .aggregate(most=Max("named"))["most"]
+    )
+    return most or 0
+
+
 # -- the event --------------------------------------------------------------------------------
 
 
@@ -143,9 +155,10 @@ def event_update(
 ) -> NetworkEvent:
     """Save the national coordinator's changes. A form opened before someone else's change, or
     one that does not say which `sequence` it was opened on (None), is refused (StaleEdit), so
-    nobody's work is overwritten. The places cannot go below the
-    schools already confirmed; more places go to the schools waiting, in turn. Registered
-    schools are told when the time or the place changes."""
+    nobody's work is overwritten. The places cannot go below the schools already confirmed,
+    nor the participants per school below what a registration already names; more places go
+    to the schools waiting, in turn. Registered schools are told when the time or the place
+    changes."""
     _require_manager(actor, event.country)
     with transaction.atomic():
         stored = locked(event, "country")
@@ -176,6 +189,23 @@ def event_update(
                         )
                         % {"count": confirmed},
                         code="capacity_below_confirmed",
+                    )
+                }
+            )
+        named = most_members_named(stored)
+        if stored.members_per_school < named:
+            raise ValidationError(
+                {
+                    "members_per_school": ValidationError(
+                        ngettext(
+                            "A school already names %(count)s participant: each school may "
+                            "name no fewer. Change that school's participants first.",
+                            "A school already names %(count)s participants: each school may "
+                            "name no fewer. Change that school's participants first.",
+                            named,
+                        )
+                        % {"count": named},
+                        code="members_below_registered",
                     )
                 }
             )

@@ -15,6 +15,7 @@ from asphub.schools.models import PUBLIC_STATUSES, School
 from asphub.taxonomy.models import ThematicArea
 
 from .models import PartnerSearch, PartnerSearchLanguage, PartnerSearchLevel
+from .selectors import countries_by_name
 
 
 class PartnerSearchFilter(django_filters.FilterSet):
@@ -93,6 +94,15 @@ class PartnerSearchFilter(django_filters.FilterSet):
         countries = PartnerSearch.countries.through.objects.filter(partnersearch_id=OuterRef("pk"))
         # No country chosen: partners from any country are welcome.
         return queryset.filter(Q(Exists(countries.filter(country=value))) | ~Q(Exists(countries)))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The country lists in the reader's alphabetical order (the querysets still validate).
+        for name in ("country", "partners_from"):
+            field = self.form.fields[name]
+            field.widget.choices = [("", field.empty_label)] + [
+                (country.code, country.name) for country in countries_by_name(field.queryset)
+            ]
 
     @property
     def has_values(self) -> bool:

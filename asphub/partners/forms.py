@@ -12,6 +12,7 @@ from asphub.practices.models import ContentLanguage, EducationLevel
 from asphub.taxonomy.models import ThematicArea
 
 from .models import NOTE_MAX
+from .selectors import countries_by_name
 from .services import MESSAGE_MAX, SUBJECT_MAX
 
 
@@ -44,12 +45,10 @@ class PartnerSearchForm(forms.Form):
     countries = forms.ModelMultipleChoiceField(
         label=_("Partners from these countries"),
         queryset=Country.objects.order_by("name_en"),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        # Boxes in a scrolling group (no Ctrl-click), in the reader's alphabetical order.
+        widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text=_(
-            "Choose none to welcome partners from any country. Hold Ctrl (⌘ on a Mac) to "
-            "choose more than one."
-        ),
+        help_text=_("Choose none to welcome partners from any country."),
     )
     note = forms.CharField(
         label=_("Note"),
@@ -61,6 +60,13 @@ class PartnerSearchForm(forms.Form):
             "the school's name; do not write anyone's contact details here."
         ),
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        countries = self.fields["countries"]
+        countries.widget.choices = [
+            (country.pk, country.name) for country in countries_by_name(Country.objects.all())
+        ]
 
 
 class ContactForm(forms.Form):

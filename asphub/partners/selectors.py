@@ -4,11 +4,13 @@ What a listed row shows is what the public directory shows of the school, and th
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from asphub.accounts.models import User
+from asphub.core.text import latvian_sort_key
 from asphub.countries.models import Country
 from asphub.practices.models import ContentLanguage, EducationLevel
 from asphub.roles.models import Role, RoleAssignment
@@ -34,6 +36,12 @@ def listed_partner_searches() -> QuerySet[PartnerSearch]:
         .filter(_has_coordinator())
         .order_by("-updated_at", "-id")
     )
+
+
+def countries_by_name(countries: Iterable[Country]) -> list[Country]:
+    """The countries in alphabetical order of their names in the reader's language (Latvian
+    order: "Čehija" after "Centrālāfrikas Republika", before "Dānija")."""
+    return sorted(countries, key=lambda country: (latvian_sort_key(country.name), country.code))
 
 
 def with_row_details(searches: QuerySet[PartnerSearch]) -> QuerySet[PartnerSearch]:

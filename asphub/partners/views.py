@@ -30,6 +30,7 @@ from .filters import PartnerSearchFilter
 from .forms import ContactForm, PartnerSearchForm
 from .models import PartnerSearch
 from .selectors import (
+    countries_by_name,
     listed_partner_search,
     listed_partner_searches,
     ordered_languages,
@@ -49,6 +50,7 @@ class PartnerRow:
     search: PartnerSearch
     levels: list[str]
     languages: list[str]
+    countries: list[str]  # wanted partners' countries, in the reader's alphabetical order
     own: bool  # one of the reader's own schools: no "write to" link
 
 
@@ -60,6 +62,7 @@ def _rows(searches, own_schools: frozenset[int]) -> list[PartnerRow]:
             search=search,
             levels=[levels[code] for code in ordered_levels(search)],
             languages=[languages[code] for code in ordered_languages(search)],
+            countries=[country.name for country in countries_by_name(search.countries.all())],
             own=search.school_id in own_schools,
         )
         for search in searches

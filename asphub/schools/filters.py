@@ -1,5 +1,9 @@
 """The directory's filters. Unknown values are reported on the form and otherwise ignored."""
 
+from __future__ import annotations
+
+from functools import partial
+
 import django_filters
 from django import forms
 from django.conf import settings
@@ -29,6 +33,10 @@ def _attributes(attrs: dict) -> str:
         if value is not True:
             html.append('="' + conditional_escape(str(value)) + '"')
     return "".join(html)
+
+
+def _rendered(field: forms.ChoiceField) -> RenderedOptions:
+    return RenderedOptions(field.choices)
 
 
 class RenderedOptions(BaseChoiceIterator):
@@ -203,9 +211,7 @@ class SchoolDirectoryFilter(django_filters.FilterSet):
         ):
             field = form.fields[name]
             field.widget.choices = memoized(
-                version,
-                ("options", name, extra, language),
-                lambda field=field: RenderedOptions(field.choices),
+                version, ("options", name, extra, language), partial(_rendered, field)
             )
 
     def search_name(self, queryset, name, value):

@@ -57,7 +57,9 @@ class ActivityFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Ūdens nedēļa {n}")
     description = "Skolēni mērīja ūdens patēriņu un stāstīja par to vecākiem."
     language = ContentLanguage.LATVIAN
-    starts_on = factory.Sequence(lambda n: datetime.date(2025, 3, 22) - datetime.timedelta(days=n))
+    starts_on = factory.Sequence(
+        lambda n: datetime.date(2025, 3, 22) - datetime.timedelta(days=n % 7000)
+    )
     ends_on = factory.LazyAttribute(lambda activity: activity.starts_on)
     place = "Skolas zāle"
     pupils = 40

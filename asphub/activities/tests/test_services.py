@@ -17,8 +17,15 @@ from django.db import IntegrityError, transaction
 from PIL import Image
 
 from asphub.accounts.tests.factories import UserFactory
-from asphub.activities.models import MAX_PARTICIPANTS, Activity, ActivityPhoto, ActivityVisibility
+from asphub.activities.models import (
+    DESCRIPTION_MAX,
+    MAX_PARTICIPANTS,
+    Activity,
+    ActivityPhoto,
+    ActivityVisibility,
+)
 from asphub.activities.services import (
+    MAX_HELD_PER_PERSON,
     MAX_PHOTOS,
     activity_create,
     activity_delete,
@@ -173,15 +180,87 @@ def test_an_end_before_the_start_is_refused_next_to_the_end_date(teacher, school
     assert not Activity.objects.exists() and not actions()
 
 
-@pytest.mark.parametrize(
-    ("count", "code"),
-    [(-1, "min_value"), (MAX_PARTICIPANTS + 1, "max_value"), (10**9, "max_value")],
-)
+@pytest.mark.parametrize(("count", "code"), [(-1, "min_value"), (10**9, "max_value")])
 @pytest.mark.parametrize("field", ["pupils", "teachers", "others"])
 def test_negative_or_absurd_counts_are_refused(teacher, school, field, count, code):
     with pytest.raises(ValidationError) as refused:
         activity_create(actor=teacher, school=school, data={**DATA, field: count})
     assert code in codes(refused.value, field)
+    assert not Activity.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["pupils", "teachers", "others"])
+def test_each_count_has_its_own_bound(teacher, school, field):
+    bound = MAX_PARTICIPANTS[field]
+    with pytest.raises(ValidationError) as refused:
+        activity_create(actor=teacher, school=school, data={**DATA, field: bound + 1})
+    assert codes(refused.value, field) == ["max_value"]
+    assert not Activity.objects.exists() and not actions()
+    activity = activity_create(actor=teacher, school=school, data={**DATA, field: bound})
+    assert getattr(activity, field) == bound
+
+
+def test_a_hundred_thousand_teachers_are_refused_but_visitors_are_not(teacher, school):
+    with pytest.raises(ValidationError) as refused:
+        activity_create(actor=teacher, school=school, data={**DATA, "teachers": 100_000})
+    assert codes(refused.value, "teachers") == ["max_value"]
+    assert activity_create(actor=teacher, school=school, data={**DATA, "others": 100_000}).pk
+
+
+@pytest.mark.parametrize(
+    ("starts", "ends", "field"),
+    [
+        (datetime.date(2025, 3, 1), datetime.date(9999, 12, 31), "ends_on"),
+        (datetime.date(1, 1, 1), datetime.date(2025, 3, 1), "starts_on"),
+        (datetime.date(1999, 12, 31), datetime.date(2000, 1, 1), "starts_on"),
+        (datetime.date(2100, 12, 31), datetime.date(2101, 1, 1), "ends_on"),
+    ],
+)
+def test_dates_outside_the_years_are_refused(teacher, school, starts, ends, field):
+    with pytest.raises(ValidationError) as refused:
+        activity_create(
+            actor=teacher, school=school, data={**DATA, "starts_on": starts, "ends_on": ends}
+        )
+    assert codes(refused.value, field) == ["year_out_of_range"]
+    assert not Activity.objects.exists() and not actions()
+
+
+def test_the_first_and_last_days_of_the_years_are_accepted(teacher, school):
+    activity = activity_create(
+        actor=teacher,
+        school=school,
+        data={
+            **DATA,
+            "starts_on": datetime.date(2000, 1, 1),
+            "ends_on": datetime.date(2100, 12, 31),
+        },
+    )
+    assert activity.pk
+
+
+def test_a_change_to_a_date_outside_the_years_is_refused(teacher, school):
+    activity = activity_create(actor=teacher, school=school, data=DATA)
+    with pytest.raises(ValidationError) as refused:
+        activity_update(
+            actor=teacher,
+            activity=activity,
+            data={**DATA, "ends_on": datetime.date(9999, 12, 31)},
+            seen_sequence=activity.sequence,
+        )
+    assert codes(refused.value, "ends_on") == ["year_out_of_range"]
+    activity.refresh_from_db()
+    assert activity.ends_on == DATA["ends_on"] and activity.sequence == 0
+
+
+def test_a_description_longer_than_the_cap_is_refused(teacher, school):
+    for field in ("description", "description_en"):
+        with pytest.raises(ValidationError) as refused:
+            activity_create(
+                actor=teacher,
+                school=school,
+                data={**DATA, field: "*a" * (DESCRIPTION_MAX // 2 + 1)},
+            )
+        assert codes(refused.value, field) == ["max_length"]
     assert not Activity.objects.exists()
 
 
@@ -196,8 +275,21 @@ def test_the_database_itself_refuses_impossible_dates_and_counts(school):
             **base,
             starts_on=datetime.date(2025, 3, 1),
             ends_on=datetime.date(2025, 3, 1),
-            pupils=MAX_PARTICIPANTS + 1,
+            pupils=MAX_PARTICIPANTS["pupils"] + 1,
         )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Activity.objects.create(
+            **base,
+            starts_on=datetime.date(2025, 3, 1),
+            ends_on=datetime.date(2025, 3, 1),
+            teachers=MAX_PARTICIPANTS["teachers"] + 1,
+        )
+    for starts, ends in [
+        (datetime.date(2025, 3, 1), datetime.date(9999, 12, 31)),
+        (datetime.date(1, 1, 1), datetime.date(2025, 3, 1)),
+    ]:
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Activity.objects.create(**base, starts_on=starts, ends_on=ends)
     with pytest.raises(IntegrityError), transaction.atomic():
         Activity.objects.create(
             **base,
@@ -556,6 +648,26 @@ def test_a_discarded_held_photo_leaves_the_storage(
     with django_capture_on_commit_callbacks(execute=True):
         held_photos_discard(actor=teacher, photos=[held])
     assert not ActivityPhoto.objects.exists() and stored_files() == []
+
+
+def test_holding_more_than_the_cap_forgets_the_persons_oldest_held_photos(
+    activity, teacher, coordinator, django_capture_on_commit_callbacks
+):
+    others = activity_photo_hold(
+        actor=coordinator, activity=activity, image=checked(), consent_confirmed=True
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        held = [
+            activity_photo_hold(
+                actor=teacher, activity=activity, image=checked(), consent_confirmed=True
+            )
+            for _ in range(MAX_HELD_PER_PERSON + 3)
+        ]
+    kept = ActivityPhoto.objects.filter(uploaded_by=teacher, activity__isnull=True)
+    assert sorted(kept.values_list("pk", flat=True)) == [p.pk for p in held[-MAX_HELD_PER_PERSON:]]
+    # Another person's held photo is theirs; the forgotten files left the storage.
+    assert ActivityPhoto.objects.filter(pk=others.pk).exists()
+    assert len(stored_files()) == MAX_HELD_PER_PERSON + 1
 
 
 def test_held_photos_are_purged_after_a_day(activity, teacher, django_capture_on_commit_callbacks):

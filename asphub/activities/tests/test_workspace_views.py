@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from asphub.accounts.tests.factories import UserFactory, enrol_authenticator
 from asphub.activities.models import Activity, ActivityPhoto
-from asphub.activities.services import activity_update
+from asphub.activities.services import MAX_HELD_PER_PERSON, activity_update
 from asphub.activities.tests.conftest import stored_photo_files
 from asphub.activities.tests.factories import ActivityFactory, ActivityPhotoFactory, picture_bytes
 from asphub.audit.models import AuditAction, AuditEntry
@@ -352,6 +352,19 @@ def test_a_consented_photo_is_held_while_another_field_is_corrected(client, teac
     assert list(activity.photos.all()) == [held]
 
 
+def test_photo_posts_that_never_complete_hold_a_bounded_number(
+    client, teacher, activity, django_capture_on_commit_callbacks
+):
+    url = reverse("activities:photo_add", args=[activity.pk])
+    signed_in(client, teacher)
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(MAX_HELD_PER_PERSON + 2):
+            # Consent ticked, no alt text, and the held id never sent back.
+            assert client.post(url, photo_post(alt_text="")).status_code == 200
+    assert ActivityPhoto.objects.filter(activity__isnull=True).count() == MAX_HELD_PER_PERSON
+    assert len(stored_photo_files()) == MAX_HELD_PER_PERSON
+
+
 def test_taking_back_the_consent_forgets_the_held_photo(
     client, teacher, activity, django_capture_on_commit_callbacks
 ):
@@ -408,3 +421,108 @@ def test_a_new_activity_starts_in_the_schools_country_language(client, foreign_s
         reverse("activities:create", args=[foreign_school.pk])
     )
     assert response.context["form"]["language"].value() == "et"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "code"),
+    [
+        ({"ends_on": "9999-12-31"}, "ends_on", "year_out_of_range"),
+        ({"starts_on": "0001-01-01"}, "starts_on", "year_out_of_range"),
+        ({"teachers": "100000"}, "teachers", "max_value"),
+        ({"pupils": "20001"}, "pupils", "max_value"),
+        ({"description": "*a" * 5001}, "description", "max_length"),
+        ({"description_en": "x" * 10_001}, "description_en", "max_length"),
+    ],
+)
+def test_out_of_range_values_are_said_next_to_the_field_and_keep_the_text(
+    client, teacher, school, changes, field, code
+):
+    post = form_post(title="Mans nosaukums, kas paliek", **changes)
+    response = signed_in(client, teacher).post(reverse("activities:create", args=[school.pk]), post)
+    assert response.status_code == 200
+    assert codes(response.context["form"], field) == [code]
+    assert "Mans nosaukums, kas paliek" in response.content.decode()
+    assert not Activity.objects.exists()
+
+
+def test_the_date_and_count_inputs_carry_their_bounds(client, teacher, school):
+    body = signed_in(client, teacher).get(reverse("activities:create", args=[school.pk]))
+    html = body.content.decode()
+    assert 'min="2000-01-01"' in html and 'max="2100-12-31"' in html
+    assert 'name="teachers" value="0" min="0" max="2000"' in html
+
+
+def test_the_produced_practice_is_chosen_among_the_schools_own_items(
+    client, teacher, school, other_school
+):
+    from asphub.practices.tests.factories import PracticeFactory, PublishedPracticeFactory
+
+    own_draft = PracticeFactory(school=school)
+    elsewhere = PublishedPracticeFactory(school=other_school)
+    response = signed_in(client, teacher).get(reverse("activities:create", args=[school.pk]))
+    offered = list(response.context["form"].fields["produced_practice"].queryset)
+    assert offered == [own_draft] and elsewhere not in offered
+
+
+def test_an_activity_keeps_the_practice_it_named_before(client, teacher, school, other_school):
+    from asphub.practices.tests.factories import PublishedPracticeFactory
+
+    elsewhere = PublishedPracticeFactory(school=other_school)
+    activity = ActivityFactory(school=school, created_by=teacher, produced_practice=elsewhere)
+    response = signed_in(client, teacher).get(reverse("activities:edit", args=[activity.pk]))
+    assert elsewhere in response.context["form"].fields["produced_practice"].queryset
+
+
+def offered_partners(response) -> list[int]:
+    return [
+        int(value)
+        for value, _label in response.context["form"]["partner_schools"].field.widget.choices
+    ]
+
+
+def test_the_editor_offers_no_partner_list_until_a_search(client, teacher, school, other_school):
+    response = signed_in(client, teacher).get(reverse("activities:create", args=[school.pk]))
+    assert offered_partners(response) == []
+
+
+def test_the_partner_search_finds_directory_schools_of_any_country_and_saves_nothing(
+    client, teacher, school, estonia
+):
+    from asphub.schools.tests.factories import SchoolFactory
+
+    abroad = SchoolFactory(country=estonia, name="Tallinna Inglise Kolledž")
+    hidden = SchoolFactory(country=estonia, name="Tallinna Kool", membership_status="submitted")
+    post = form_post(
+        title="Nosaukums, kas paliek", partner_query="Tallinna", find_partners="1", pupils="x"
+    )
+    response = signed_in(client, teacher).post(reverse("activities:create", args=[school.pk]), post)
+    assert response.status_code == 200 and not Activity.objects.exists()
+    assert offered_partners(response) == [abroad.pk] and hidden.pk not in offered_partners(response)
+    # A search judges nothing: no error is shown, and what was typed stays.
+    assert not response.context["form"].errors
+    assert "Nosaukums, kas paliek" in response.content.decode()
+    # Ticking the found school and saving names it.
+    saved = client.post(
+        reverse("activities:create", args=[school.pk]),
+        form_post(partner_schools=[str(abroad.pk)], partner_query="Tallinna"),
+    )
+    assert saved.status_code == 302
+    assert list(Activity.objects.get().partner_schools.all()) == [abroad]
+
+
+def test_the_partner_search_offers_a_bounded_number(client, teacher, school, latvia):
+    from asphub.activities.forms import PARTNER_HITS
+    from asphub.schools.tests.factories import SchoolFactory
+
+    for number in range(PARTNER_HITS + 5):
+        SchoolFactory(country=latvia, name=f"Rīgas {number}. skola")
+    post = form_post(partner_query="Rīgas", find_partners="1")
+    response = signed_in(client, teacher).post(reverse("activities:create", args=[school.pk]), post)
+    assert len(offered_partners(response)) == PARTNER_HITS
+
+
+def test_chosen_partners_stay_offered_on_the_change_page(client, teacher, school, other_school):
+    activity = ActivityFactory(school=school, created_by=teacher)
+    activity.partner_schools.set([other_school])
+    response = signed_in(client, teacher).get(reverse("activities:edit", args=[activity.pk]))
+    assert offered_partners(response) == [other_school.pk]

@@ -6,8 +6,12 @@ that it exists."""
 
 from __future__ import annotations
 
+import hashlib
+
+from django.core.cache import caches
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.safestring import SafeString
 
 from asphub.core.html import render_markdown
 from asphub.core.http import read_only
@@ -20,6 +24,24 @@ from ..selectors import activity_for, page_of, school_public_activities, visible
 
 # A sent photo may do nothing if a browser showed it as a page: no scripts, no loads.
 PHOTO_CSP = "sandbox; default-src 'none'"
+# A description's HTML is kept by its text's digest (never stale, whoever changed the text),
+# so that a long one is rendered once, not on every view.
+DESCRIPTION_HTML_SECONDS = 24 * 60 * 60
+
+
+def description_html(text: str) -> SafeString:
+    """The Markdown text as clean HTML (asphub.core.html.render_markdown), from the process's
+    cache when the same text was rendered before."""
+    if not text:
+        return SafeString("")
+    cache = caches["pages"]
+    key = "activity-description:" + hashlib.sha256(text.encode()).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        html = str(render_markdown(text))
+        cache.set(key, html, DESCRIPTION_HTML_SECONDS)
+    # The cached value is render_markdown's output, cleaned by nh3 before it was stored.
+    return SafeString(html)
 
 
 @read_only
@@ -33,9 +55,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     practice = activity.produced_practice if activity.produced_practice_id else None
     context = {
         "activity": activity,
-        "description_html": render_markdown(activity.display_description),
+        "description_html": description_html(activity.display_description),
         "original_description_html": (
-            render_markdown(activity.description)
+            description_html(activity.description)
             if activity.description_language != activity.language
             else ""
         ),

@@ -22,7 +22,7 @@ from asphub.core.http import page_with_form, read_only
 from asphub.roles import permissions
 from asphub.schools.models import School
 
-from ..forms import ActivityForm, PhotoForm, link_formset
+from ..forms import FIND_PARTNERS, ActivityForm, PhotoForm, link_formset
 from ..models import Activity, ActivityPhoto
 from ..selectors import page_of, school_activities
 from ..services import (
@@ -74,13 +74,15 @@ def school_list(request: HttpRequest, school_pk: int) -> HttpResponse:
 
 def _editor(request: HttpRequest, *, school: School, activity: Activity | None) -> HttpResponse:
     """The one editor for a new activity and a change. An error anywhere keeps what was
-    typed; a save over someone else's newer one is refused and shows why."""
+    typed; a save over someone else's newer one is refused and shows why. The partner search
+    button posts the form too: it saves nothing and shows the schools found."""
     post = request.POST if request.method == "POST" else None
+    finding = post is not None and FIND_PARTNERS in post
     instance = activity or Activity(school=school, country_id=school.country_id)
-    form = ActivityForm(post, instance=instance, school=school)
+    form = ActivityForm(post, instance=instance, school=school, finding=finding)
     links = link_formset(post, activity=activity)
     stale = False
-    if post is not None:
+    if post is not None and not finding:
         form_valid, links_valid = form.is_valid(), links.is_valid()
         if form_valid and links_valid:
             try:
@@ -112,7 +114,14 @@ def _editor(request: HttpRequest, *, school: School, activity: Activity | None) 
     return render(
         request,
         "activities/workspace/edit.html",
-        {"form": form, "links": links, "stale": stale, "activity": activity, "school": school},
+        {
+            "form": form,
+            "links": links,
+            "stale": stale,
+            "finding": finding,
+            "activity": activity,
+            "school": school,
+        },
     )
 
 

@@ -76,6 +76,39 @@ def test_the_public_list_shows_published_events_to_come(client, latvia):
         assert hidden not in body
 
 
+def test_the_list_counts_what_it_shows_and_marks_each_event(client, latvia):
+    now = timezone.now()
+    open_ = NetworkEventFactory(country=latvia, capacity=3)
+    cancelled = NetworkEventFactory(country=latvia, status=EventStatus.CANCELLED)
+    under_way = NetworkEventFactory(
+        country=latvia,
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(hours=3),
+        registration_deadline=now - timedelta(days=1),
+    )
+    closed = NetworkEventFactory(
+        country=latvia,
+        starts_at=now + timedelta(days=1),
+        registration_deadline=now - timedelta(hours=1),
+    )
+    response = client.get(reverse("events:list"))
+    page = response.context["page"]
+    shown = {event.pk: event for event in page.object_list}
+    assert page.paginator.count == len(shown) == 4
+    assert {pk for pk, event in shown.items() if event.under_way} == {under_way.pk}
+    assert {pk for pk, event in shown.items() if event.open_now} == {open_.pk}
+    body = response.content.decode()
+
+    def card(event):
+        start = body.index(f'data-event="{event.pk}"')
+        return body[start : body.index("</li>", start)]
+
+    assert 'data-state="open"' in card(open_)
+    assert 'data-state="closed"' in card(closed)
+    assert 'data-state="under-way"' in card(under_way)
+    assert "data-state=" not in card(cancelled) and "badge-ended" in card(cancelled)
+
+
 def test_the_list_is_paginated(client, latvia):
     NetworkEventFactory.create_batch(25, country=latvia)
     first = client.get(reverse("events:list"))
@@ -292,8 +325,17 @@ def test_cancelling_gives_the_seat_to_the_school_waiting(
     waiting = registration_of(event, other_school, status=RegistrationStatus.WAITING)
     other = person_with(Role.SCHOOL_COORDINATOR, school=other_school, email="berzi@example.org")
     signed_in(client, coordinator)
-    response = client.post(reverse("events:cancel_registration", args=[event.pk, held.pk]))
-    assert response.status_code == 302
+    url = reverse("events:cancel_registration", args=[event.pk, held.pk])
+    # The page's button leads to a page that says what happens, and changes nothing.
+    assert url in client.get(detail_url(event)).content.decode()
+    confirm = client.get(url)
+    assert confirm.status_code == 200
+    assert confirm.context["registration"] == held and confirm.context["seats"].waiting == 1
+    assert 'id="cancel-registration"' in confirm.content.decode()
+    held.refresh_from_db()
+    assert held.status == RegistrationStatus.CONFIRMED and not mailoutbox
+    response = client.post(url)
+    assert response.status_code == 302 and response["Location"] == detail_url(event)
     held.refresh_from_db()
     waiting.refresh_from_db()
     assert (held.status, waiting.status) == (
@@ -312,10 +354,76 @@ def test_others_cannot_cancel_a_schools_registration(
         teacher if who == "teacher" else person_with(Role.SCHOOL_COORDINATOR, school=other_school)
     )
     signed_in(client, actor)
-    response = client.post(reverse("events:cancel_registration", args=[event.pk, registration.pk]))
+    url = reverse("events:cancel_registration", args=[event.pk, registration.pk])
+    assert client.get(url).status_code == 404
+    response = client.post(url)
     assert response.status_code == 404
     registration.refresh_from_db()
     assert registration.status == RegistrationStatus.CONFIRMED
+
+
+def test_the_confirmation_page_asks_for_sign_in(client, event, school):
+    registration = registration_of(event, school)
+    response = client.get(reverse("events:cancel_registration", args=[event.pk, registration.pk]))
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_leaving_the_waiting_list_is_confirmed_too(client, coordinator, event, school, team):
+    registration_of(event, SchoolFactory(country=event.country))
+    waiting = registration_of(event, school, status=RegistrationStatus.WAITING, members=team[:1])
+    signed_in(client, coordinator)
+    url = reverse("events:cancel_registration", args=[event.pk, waiting.pk])
+    confirm = client.get(url)
+    assert confirm.status_code == 200 and confirm.context["registration"] == waiting
+    assert client.post(url).status_code == 302
+    waiting.refresh_from_db()
+    assert waiting.status == RegistrationStatus.CANCELLED
+
+
+def test_the_national_coordinator_confirms_and_returns_to_the_registrations(
+    client, national_coordinator, event, school
+):
+    registration = registration_of(event, school)
+    signed_in(client, national_coordinator)
+    url = reverse("events:cancel_registration", args=[event.pk, registration.pk])
+    listing = client.get(reverse("events:registrations", args=[event.pk])).content.decode()
+    assert f"{url}?next=registrations" in listing
+    confirm = client.get(url, {"next": "registrations"})
+    assert confirm.status_code == 200 and confirm.context["to_registrations"]
+    assert 'name="next" value="registrations"' in confirm.content.decode()
+    response = client.post(url, {"next": "registrations"})
+    assert response["Location"] == reverse("events:registrations", args=[event.pk])
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.CANCELLED
+
+
+def test_once_the_event_has_started_the_confirmation_offers_no_button(
+    client, coordinator, latvia, school
+):
+    now = timezone.now()
+    event = NetworkEventFactory(
+        country=latvia,
+        starts_at=now - timedelta(hours=1),
+        registration_deadline=now - timedelta(days=1),
+    )
+    registration = registration_of(event, school)
+    signed_in(client, coordinator)
+    url = reverse("events:cancel_registration", args=[event.pk, registration.pk])
+    confirm = client.get(url)
+    assert confirm.status_code == 200 and confirm.context["started"]
+    assert 'id="cancel-registration"' not in confirm.content.decode()
+    client.post(url)
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.CONFIRMED
+
+
+def test_the_description_is_markdown_and_user_html_stays_text(client, latvia):
+    event = NetworkEventFactory(
+        country=latvia, description="Ņemiet līdzi **piezīmes**.\n\n<script>alert(1)</script>"
+    )
+    body = client.get(detail_url(event)).content.decode()
+    assert "<strong>piezīmes</strong>" in body and "**piezīmes**" not in body
+    assert "<script>alert(1)</script>" not in body
 
 
 # -- queries ----------------------------------------------------------------------------------

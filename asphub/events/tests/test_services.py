@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -300,6 +301,75 @@ def test_the_places_cannot_go_below_the_schools_confirmed(
         event_update(actor=national_coordinator, event=event, data={"capacity": 1}, seen_sequence=0)
     assert codes(refused.value) == {"capacity_below_confirmed"}
     assert snapshot() == before
+
+
+def test_the_participants_per_school_cannot_go_below_what_a_registration_names(
+    national_coordinator, latvia, school, other_school, team
+):
+    event = NetworkEventFactory(country=latvia, members_per_school=3)
+    registration_of(event, school, members=team[:3])
+    # A cancelled registration names people too, but no longer counts.
+    cancelled = registration_of(
+        event, other_school, status=RegistrationStatus.CANCELLED, members=[]
+    )
+    EventParticipant.objects.bulk_create(
+        EventParticipant(registration=cancelled, full_name=f"Bijušais {n}") for n in range(4)
+    )
+    before = snapshot()
+    with pytest.raises(ValidationError) as refused:
+        event_update(
+            actor=national_coordinator,
+            event=event,
+            data={"members_per_school": 2},
+            seen_sequence=event.sequence,
+        )
+    assert codes(refused.value) == {"members_below_registered"}
+    assert set(refused.value.error_dict) == {"members_per_school"}
+    assert snapshot() == before
+    # As many as the school names is accepted (and a waiting school counts as well).
+    saved = event_update(
+        actor=national_coordinator,
+        event=event,
+        data={"members_per_school": 3},
+        seen_sequence=event.sequence,
+    )
+    assert saved.members_per_school == 3
+
+
+def test_a_waiting_schools_participants_count_too(national_coordinator, latvia, school, team):
+    event = NetworkEventFactory(country=latvia, members_per_school=3)
+    registration_of(event, school, status=RegistrationStatus.WAITING, members=team[:2])
+    with pytest.raises(ValidationError) as refused:
+        event_update(
+            actor=national_coordinator, event=event, data={"members_per_school": 1}, seen_sequence=0
+        )
+    assert codes(refused.value) == {"members_below_registered"}
+
+
+@pytest.mark.parametrize("field", ["starts_at", "ends_at", "registration_deadline"])
+@pytest.mark.parametrize("year", [1, 1999, 2101, 9999])
+def test_dates_outside_the_platforms_years_are_refused(national_coordinator, latvia, field, year):
+    data = event_data()
+    data[field] = data[field].replace(year=year)
+    before = snapshot()
+    with pytest.raises(ValidationError) as refused:
+        event_create(actor=national_coordinator, country=latvia, data=data)
+    assert "year_out_of_range" in codes(refused.value)
+    assert field in refused.value.error_dict
+    assert snapshot() == before
+
+
+def test_the_database_refuses_dates_outside_the_platforms_years(latvia):
+    event = NetworkEventFactory(country=latvia)
+    early = timezone.now().replace(year=1990)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        NetworkEvent.objects.filter(pk=event.pk).update(
+            registration_deadline=early,
+            starts_at=early.replace(year=1991),
+            ends_at=early.replace(year=1992),
+        )
+    event.refresh_from_db()
+    assert event.starts_at.year >= 2000
 
 
 def test_more_places_go_to_the_schools_waiting_in_turn(

@@ -152,11 +152,9 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, page, event):
     assert response.status_code == 302 and "login" in response["Location"]
 
 
-@pytest.mark.parametrize("name", ["publish", "cancel_registration"])
-def test_actions_answer_posts_only(client, national_coordinator, event, name):
+def test_actions_answer_posts_only(client, national_coordinator, event):
     signed_in(client, national_coordinator)
-    args = [event.pk] if name == "publish" else [event.pk, 1]
-    assert client.get(reverse(f"events:{name}", args=args)).status_code == 405
+    assert client.get(reverse("events:publish", args=[event.pk])).status_code == 405
 
 
 def test_the_dashboard_links_to_the_countrys_events(client, national_coordinator):
@@ -202,6 +200,17 @@ def test_the_national_coordinator_creates_a_draft(client, national_coordinator):
         ({"capacity": "-5"}, "capacity", "min_value"),
         ({"capacity": "99999999"}, "capacity", "max_value"),
         ({"starts_at": "rīt"}, "starts_at", "invalid"),
+        (
+            {"starts_at": "0001-01-01T10:00", "registration_deadline": "0001-01-01T09:00"},
+            "starts_at",
+            "year_out_of_range",
+        ),
+        ({"ends_at": "9999-12-31T23:00"}, "ends_at", "year_out_of_range"),
+        (
+            {"registration_deadline": "1999-12-31T10:00"},
+            "registration_deadline",
+            "year_out_of_range",
+        ),
     ],
 )
 def test_bad_input_comes_back_with_its_error_and_what_was_typed(
@@ -277,6 +286,22 @@ def test_the_places_cannot_go_below_the_schools_confirmed(
     assert NetworkEvent.objects.get(pk=event.pk).capacity == 2
 
 
+def test_the_participants_per_school_cannot_go_below_what_a_school_names(
+    client, national_coordinator, event, school
+):
+    registration_of(event, school, members=TeamMemberFactory.create_batch(3, school=school))
+    signed_in(client, national_coordinator)
+    response = client.post(
+        reverse("events:edit", args=[event.pk]),
+        form_post(members_per_school="2", seen_sequence=str(event.sequence)),
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert codes(form, "members_per_school") == ["members_below_registered"]
+    assert form["title"].value() == "Vasaras skola Kuldīgā"
+    assert NetworkEvent.objects.get(pk=event.pk).members_per_school == 3
+
+
 def test_publishing_and_cancelling(
     client, national_coordinator, latvia, school, coordinator, mailoutbox
 ):
@@ -318,6 +343,24 @@ def fill(event, country, count: int) -> None:
             else RegistrationStatus.WAITING,
             members=[TeamMemberFactory(school=school)],
         )
+
+
+def test_the_registration_lists_show_their_counts(client, national_coordinator, event, latvia):
+    registration_of(event, SchoolFactory(country=latvia))
+    for _ in range(2):
+        registration_of(event, SchoolFactory(country=latvia), status=RegistrationStatus.WAITING)
+    for _ in range(3):
+        registration_of(event, SchoolFactory(country=latvia), status=RegistrationStatus.CANCELLED)
+    signed_in(client, national_coordinator)
+    response = client.get(reverse("events:registrations", args=[event.pk]))
+    assert response.status_code == 200
+    assert [(value, count) for value, _label, count in response.context["lists"]] == [
+        (RegistrationStatus.CONFIRMED, 1),
+        (RegistrationStatus.WAITING, 2),
+        (RegistrationStatus.CANCELLED, 3),
+    ]
+    body = response.content.decode()
+    assert '<a href="?status=cancelled">' in body and "(3)</a>" in body
 
 
 def test_the_waiting_list_shows_each_school_in_line(client, national_coordinator, event, latvia):

@@ -8,6 +8,8 @@ participants it sends and a button to cancel."""
 
 from __future__ import annotations
 
+import html
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,10 +17,13 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from asphub.core.forms import add_service_error
-from asphub.core.http import post_only, read_only
+from asphub.core.html import render_markdown
+from asphub.core.http import page_with_form, post_only, read_only
 from asphub.roles import permissions
 
 from ..forms import ParticipantsForm
@@ -37,6 +42,7 @@ from ..services import (
     registration_update_participants,
     waiting_position,
 )
+from . import render_in_zone
 
 PAGE_SIZE = 20
 
@@ -50,7 +56,11 @@ def visible_event(request: HttpRequest, pk: int) -> NetworkEvent:
 
 @read_only
 def event_list(request: HttpRequest) -> HttpResponse:
-    events = upcoming_events(request.user).annotate(
+    """The events not yet ended, soonest first: those to come, those under way (marked so)
+    and those cancelled (marked so, for whoever planned to come). The count is the list's;
+    places left are shown only while registration is open."""
+    now = timezone.now()
+    events = upcoming_events(request.user, now=now).annotate(
         confirmed_count=Count(
             "registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED)
         )
@@ -58,6 +68,8 @@ def event_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     for event in page.object_list:
         event.seats_left = max(event.capacity - event.confirmed_count, 0)
+        event.under_way = not event.is_cancelled and event.has_started(now)
+        event.open_now = event.registration_open(now)
     return render(request, "events/list.html", {"page": page})
 
 
@@ -78,6 +90,7 @@ def _page(
     }
     open_now = event.registration_open()
     started = event.has_started()
+    description_html = render_markdown(event.display_description)
     entries = []
     for school in schools:
         registration = registrations.get(school.pk)
@@ -109,6 +122,10 @@ def _page(
         )
     context = {
         "event": event,
+        # Markdown, as the activities' descriptions (the e-mails keep the plain text); the
+        # page's summary for search engines is its text, without the Markdown.
+        "description_html": description_html,
+        "description_text": html.unescape(strip_tags(description_html)),
         "show_online_link": permissions.can_see_online_link(
             user, event, confirmed_school_ids(user, event)
         ),
@@ -118,7 +135,7 @@ def _page(
         "started": started,
         "can_manage": permissions.can_manage_events(user, event.country),
     }
-    return render(request, "events/detail.html", context)
+    return render_in_zone(request, event, "events/detail.html", context)
 
 
 @read_only
@@ -219,19 +236,37 @@ def participants(request: HttpRequest, pk: int, registration_pk: int) -> HttpRes
 
 
 @login_required
-@post_only
+@page_with_form
 def cancel_registration(request: HttpRequest, pk: int, registration_pk: int) -> HttpResponse:
+    """A page that says what cancelling does (a school with a place gives it to the first
+    school waiting; a school waiting leaves the line), whose button posts back here and
+    cancels. `next=registrations` returns to the national coordinator's list."""
     event = visible_event(request, pk)
     registration = changeable_registration(request, event, registration_pk)
-    try:
-        registration_cancel(actor=request.user, registration=registration)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("The registration is cancelled."))
-    if request.POST.get("next") == "registrations" and permissions.can_view_registrations(
-        request.user, event
-    ):
-        return redirect("events:registrations", pk=event.pk)
-    return redirect("events:detail", pk=event.pk)
+    to_registrations = request.POST.get(
+        "next", request.GET.get("next")
+    ) == "registrations" and permissions.can_view_registrations(request.user, event)
+    if request.method == "POST":
+        try:
+            registration_cancel(actor=request.user, registration=registration)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The registration is cancelled."))
+        if to_registrations:
+            return redirect("events:registrations", pk=event.pk)
+        return redirect("events:detail", pk=event.pk)
+    return render_in_zone(
+        request,
+        event,
+        "events/cancel_registration.html",
+        {
+            "event": event,
+            "registration": registration,
+            "participants": list(registration.participants.all()),
+            "seats": event_seats(event),
+            "started": event.has_started(),
+            "to_registrations": to_registrations,
+        },
+    )

@@ -12,11 +12,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from asphub.core.edits import StaleEdit
 from asphub.core.forms import add_service_error, show_stale_edit
 from asphub.core.http import page_with_form, post_only, read_only
+from asphub.countries.models import Country
 from asphub.roles import permissions
 
 from ..forms import AttendanceForm, CancelEventForm, EventForm
@@ -29,6 +31,7 @@ from ..services import (
     event_publish,
     event_update,
 )
+from . import render_in_zone
 
 PAGE_SIZE = 50
 # Registrations per page of the attendance form (each with up to members_per_school people).
@@ -68,9 +71,21 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 
 def _editor(
-    request: HttpRequest, *, event: NetworkEvent | None = None, country=None
+    request: HttpRequest, *, event: NetworkEvent | None = None, country: Country | None = None
 ) -> HttpResponse:
-    """The one form for a new event and a change. An error anywhere keeps what was typed."""
+    """The one form for a new event and a change. An error anywhere keeps what was typed.
+    Times are typed and shown in the time zone of the event's country (for a new event, the
+    country of the address)."""
+    if event is not None:
+        country = event.country
+    assert country is not None
+    with timezone.override(country.zone):
+        return _editor_in_zone(request, event=event, country=country)
+
+
+def _editor_in_zone(
+    request: HttpRequest, *, event: NetworkEvent | None, country: Country
+) -> HttpResponse:
     post = request.POST if request.method == "POST" else None
     instance = event or NetworkEvent(country=country)
     form = EventForm(post, instance=instance)
@@ -99,7 +114,7 @@ def _editor(
     return render(
         request,
         "events/workspace/edit.html",
-        {"form": form, "event": event, "country": country or instance.country, "stale": stale},
+        {"form": form, "event": event, "country": country, "stale": stale},
     )
 
 
@@ -124,8 +139,9 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 @read_only
 def manage(request: HttpRequest, pk: int) -> HttpResponse:
     event = managed_event(request, pk)
-    return render(
+    return render_in_zone(
         request,
+        event,
         "events/workspace/event.html",
         {"event": event, "seats": event_seats(event), "started": event.has_started()},
     )
@@ -160,8 +176,9 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
                 request, _("The event is cancelled. The schools registered are told by e-mail.")
             )
             return redirect("events:manage", pk=event.pk)
-    return render(
+    return render_in_zone(
         request,
+        event,
         "events/workspace/cancel.html",
         {"event": event, "form": form, "seats": event_seats(event)},
     )
@@ -193,16 +210,18 @@ def registrations(request: HttpRequest, pk: int) -> HttpResponse:
     counts = {
         RegistrationStatus.CONFIRMED: seats.confirmed,
         RegistrationStatus.WAITING: seats.waiting,
+        RegistrationStatus.CANCELLED: seats.cancelled,
     }
-    return render(
+    return render_in_zone(
         request,
+        event,
         "events/workspace/registrations.html",
         {
             "event": event,
             "seats": seats,
             "status": status,
             "lists": [
-                (value, RegistrationStatus(value).label, counts.get(value))
+                (value, RegistrationStatus(value).label, counts[value])
                 for value in REGISTRATION_LISTS
             ],
             "page": page,
@@ -242,8 +261,9 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
         }
         for registration in page.object_list
     ]
-    return render(
+    return render_in_zone(
         request,
+        event,
         "events/workspace/attendance.html",
         {"event": event, "form": form, "page": page, "rows": rows},
     )

@@ -10,7 +10,8 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import reverse, translate_url
+from django.utils import translation
 
 from asphub.accounts.tests.factories import UserFactory, enrol_authenticator
 from asphub.audit.models import AuditAction, AuditEntry
@@ -361,3 +362,141 @@ def test_a_note_with_a_direction_override_is_refused_beside_the_field(client, sc
         "control_character"
     ]
     assert not PartnerSearch.objects.exists()
+
+
+# -- countries in the reader's order, the notice's form, the empty list ------------------------
+
+
+@pytest.fixture
+def czechia_and_denmark(db):
+    czechia, _ = Country.objects.update_or_create(
+        code="CZ", defaults={"name_lv": "Čehija", "name_en": "Czechia"}
+    )
+    denmark, _ = Country.objects.update_or_create(
+        code="DK", defaults={"name_lv": "Dānija", "name_en": "Denmark"}
+    )
+    central, _ = Country.objects.update_or_create(
+        code="CF",
+        defaults={"name_lv": "Centrālāfrikas Republika", "name_en": "Central African Republic"},
+    )
+    return czechia, denmark, central
+
+
+def client_as(client, user):
+    client.force_login(user)
+    return client
+
+
+def translation_url(url: str) -> str:
+    """The English page's address (the pages' addresses carry the language)."""
+    with translation.override("en"):
+        return translate_url(url, "en")
+
+
+def _order(labels, wanted) -> list[str]:
+    return [label for label in labels if label in wanted]
+
+
+def test_the_notice_offers_countries_as_boxes_in_latvian_alphabetical_order(
+    client, school, coordinator, czechia_and_denmark
+):
+    response = client_as(client, coordinator).get(edit_url(school))
+    field = response.context["form"]["countries"]
+    labels = [str(label) for _value, label in field.field.widget.choices]
+    assert _order(labels, {"Čehija", "Dānija", "Centrālāfrikas Republika"}) == [
+        "Centrālāfrikas Republika",
+        "Čehija",
+        "Dānija",
+    ]
+    body = response.content.decode()
+    assert 'type="checkbox" name="countries"' in body and "<select" not in body.split("<main", 1)[1]
+    assert 'class="checks-scroll"' in body
+
+
+def test_the_notice_offers_countries_in_english_order_to_english_readers(
+    client, school, coordinator, czechia_and_denmark
+):
+    client.force_login(coordinator)
+    with translation.override("en"):
+        response = client.get(translation_url(edit_url(school)))
+    labels = [
+        str(label) for _value, label in response.context["form"]["countries"].field.widget.choices
+    ]
+    assert _order(labels, {"Czechia", "Denmark", "Central African Republic"}) == [
+        "Central African Republic",
+        "Czechia",
+        "Denmark",
+    ]
+
+
+def test_the_looking_for_partners_box_is_a_checkbox_row_like_the_others(
+    client, school, coordinator
+):
+    body = client_as(client, coordinator).get(edit_url(school)).content.decode()
+    assert re.search(r'<div class="check"><input type="checkbox" name="active"', body)
+
+
+def test_chosen_countries_are_saved_from_the_boxes(
+    client, school, coordinator, czechia_and_denmark
+):
+    czechia, denmark, _central = czechia_and_denmark
+    response = client_as(client, coordinator).post(
+        edit_url(school), {"active": "on", "countries": [str(czechia.pk), str(denmark.pk)]}
+    )
+    assert response.status_code == 302
+    assert set(PartnerSearch.objects.get(school=school).countries.all()) == {czechia, denmark}
+
+
+def test_the_filters_and_rows_list_countries_in_latvian_order(client, latvia, czechia_and_denmark):
+    czechia, denmark, central = czechia_and_denmark
+    search = listed_school(latvia)
+    search.countries.set([denmark, czechia, central])
+    SchoolFactory(country=czechia)
+    SchoolFactory(country=denmark)
+    response = client.get(LIST)
+    form = response.context["filter"].form
+    for name in ("country", "partners_from"):
+        labels = [str(label) for _value, label in form.fields[name].widget.choices]
+        assert _order(labels, {"Čehija", "Dānija"}) == ["Čehija", "Dānija"], name
+    partners = _order(
+        [str(label) for _value, label in form.fields["partners_from"].widget.choices],
+        {"Čehija", "Dānija", "Centrālāfrikas Republika"},
+    )
+    assert partners == ["Centrālāfrikas Republika", "Čehija", "Dānija"]
+    assert response.context["rows"][0].countries == ["Centrālāfrikas Republika", "Čehija", "Dānija"]
+    # The filter still takes a country by its code.
+    assert client.get(LIST, {"partners_from": "CZ"}).status_code == 200
+
+
+def test_an_empty_list_without_filters_says_no_school_is_looking_yet(client, latvia):
+    empty = client.get(LIST)
+    filtered = client.get(LIST, {"language": "lv"})
+    assert not empty.context["rows"] and not filtered.context["rows"]
+    assert not empty.context["filter"].has_values and filtered.context["filter"].has_values
+    assert reverse("partners:list") + '">' not in empty.content.decode().split('id="results"')[1]
+
+
+def test_the_reference_data_gives_latvian_names_iso_leaves_in_english(db):
+    import json
+
+    from django.conf import settings
+
+    from asphub.countries.services import countries_load_iso
+    from asphub.taxonomy.services import reference_data_load
+
+    countries_load_iso()
+    reference = json.loads((settings.BASE_DIR / "data" / "reference.json").read_text("utf-8"))
+    reference_data_load(reference)
+    names = dict(
+        Country.objects.filter(code__in=["CZ", "SZ", "MK", "TR", "CV"]).values_list(
+            "code", "name_lv"
+        )
+    )
+    assert names == {
+        "CZ": "Čehija",
+        "SZ": "Esvatini",
+        "MK": "Ziemeļmaķedonija",
+        "TR": "Turcija",
+        "CV": "Kaboverde",
+    }
+    assert Country.objects.get(code="TR").name_en == "Türkiye"
