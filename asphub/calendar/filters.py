@@ -229,9 +229,10 @@ class CalendarFilterForm(forms.Form):
         assert isinstance(theme, forms.ModelChoiceField)
         # As theme.choices gives them, from one plain query (the field's own choices read
         # through a server-side cursor on PostgreSQL: three statements).
+        areas = theme.queryset if theme.queryset is not None else ThematicArea.objects.none()
         theme.widget.choices = RenderedOptions(
             [("", theme.empty_label)]
-            + [(area.slug, theme.label_from_instance(area)) for area in theme.queryset]
+            + [(area.slug, theme.label_from_instance(area)) for area in areas]
         )
 
     def filters(self) -> CalendarFilters:
