@@ -492,10 +492,25 @@ def ensure_world(args) -> None:
     subprocess.run(command, cwd=BASE_DIR, check=True, timeout=900)
 
 
+def _migrate_kept(*, database: Path | None = None, url: str = "") -> None:
+    """A kept database gets the migrations written since it was made (the code it is served
+    with may read new columns)."""
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.bench")
+    env.pop("ASPHUB_BENCH_DATABASE_URL", None)
+    if url:
+        env["ASPHUB_BENCH_DATABASE_URL"] = url
+    else:
+        env["ASPHUB_BENCH_DATABASE"] = str(database)
+    log("==> Migrating the kept database (new migrations only)")
+    command = [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"]
+    subprocess.run(command, cwd=BASE_DIR, env=env, check=True, timeout=3600)
+
+
 def ensure_sqlite(args) -> dict:
     wanted = json.loads(json.dumps(wanted_meta(args.items, args.seed), sort_keys=True))
     if not args.regenerate and _sqlite_meta(DATABASE, META_KEY) == wanted:
         log(f"==> {DATABASE.relative_to(BASE_DIR)} holds these items already")
+        _migrate_kept(database=DATABASE)
     else:
         target = DATABASE.with_name(DATABASE.name + ".tmp")
         _remove(target)
@@ -556,6 +571,7 @@ def ensure_postgresql_library(args) -> dict:
     current = _postgresql_meta(url, META_KEY)
     if current == wanted and not args.regenerate:
         log(f"==> {url.rsplit('/', 1)[-1]} holds these items already")
+        _migrate_kept(url=url)
         return _postgresql_meta(url, "counts") or {}
     if current is not None or args.regenerate:
         log("==> The PostgreSQL database holds other items: making it again")

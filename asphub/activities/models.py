@@ -241,9 +241,14 @@ class Activity(TimeStampedModel):
             # The calendar counts the public activities of each day on these alone and reads
             # a day's first few in their order (asphub.calendar.selectors); the same per
             # country; a school's public list; what goes on from before a day (LengthClass).
-            models.Index(fields=["visibility", "starts_on", "id"], name="activity_public_starts"),
+            # Each ends with the school, which the listed-school rule checks
+            # (asphub.activities.selectors.LISTED_SCHOOL), so that no count reads the rows.
             models.Index(
-                fields=["country", "starts_on", "visibility"], name="activity_country_starts"
+                fields=["visibility", "starts_on", "id", "school"], name="activity_public_starts"
+            ),
+            models.Index(
+                fields=["country", "starts_on", "visibility", "school"],
+                name="activity_country_starts",
             ),
             models.Index(
                 fields=["school", "visibility", "starts_on"], name="activity_school_public"
@@ -253,6 +258,7 @@ class Activity(TimeStampedModel):
                 F("visibility"),
                 F("starts_on"),
                 F("ends_on"),
+                F("school"),
                 name="activity_running",
             ),
             models.Index(
@@ -261,6 +267,7 @@ class Activity(TimeStampedModel):
                 F("starts_on"),
                 F("ends_on"),
                 F("visibility"),
+                F("school"),
                 name="activity_country_running",
             ),
         ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from asphub.practices.models import READABLE_STATUSES, Practice
 from asphub.roles.permissions import Visitor, network_countries, roles_of
@@ -22,23 +22,39 @@ PAGE_SIZE = 25
 PROFILE_ITEMS = 5
 
 
+# An activity is shown only while its school is listed in the directory: a school that
+# withdrew or was excluded has no public profile or feed, and its activities leave the
+# calendar, the feeds and their pages too (as permissions.can_view_activity). Written as a
+# check of each activity's own school (EXISTS on its primary key): the database reads the
+# activities by their dates, as the calendar's indexes (which end with the school) give them,
+# and looks each school up. A join on the school's status let SQLite read every listed
+# school's activities first (the month's "going on from before": 140 ms at 300,000
+# activities), and "not one of the unlisted schools" read the schools' index again for each
+# day of a month (docs/benchmarks.md, "Calendar and activities").
+LISTED_SCHOOL = Q(
+    Exists(School.objects.filter(pk=OuterRef("school_id"), membership_status__in=PUBLIC_STATUSES))
+)
+
+
 def public_activities() -> QuerySet[Activity]:
-    """What anyone may read: the public activities."""
-    return Activity.objects.filter(visibility=ActivityVisibility.PUBLIC)
+    """What anyone may read: the public activities of the schools in the directory."""
+    return Activity.objects.filter(LISTED_SCHOOL, visibility=ActivityVisibility.PUBLIC)
 
 
 def activities_visible_to(viewer: Visitor) -> QuerySet[Activity]:
-    """Every activity this person may read: public ones, and network-only ones of the
-    countries in whose network they hold a role (all of them for administrators)."""
+    """Every activity this person may read (as permissions.can_view_activity): of the schools
+    in the directory, public ones and network-only ones of the countries in whose network they
+    hold a role; and whatever the school's status, their own schools' activities and, for a
+    national coordinator, their country's (all of them for administrators)."""
     roles = roles_of(viewer)
     if roles.administrator:
         return Activity.objects.all()
     countries = network_countries(roles)
-    if not countries:
+    own = Q(school_id__in=roles.schools) | Q(country_id__in=roles.national_coordinator_in)
+    if not countries and not roles.schools:
         return public_activities()
-    return Activity.objects.filter(
-        Q(visibility=ActivityVisibility.PUBLIC) | Q(country_id__in=countries)
-    )
+    readable = Q(visibility=ActivityVisibility.PUBLIC) | Q(country_id__in=countries)
+    return Activity.objects.filter((LISTED_SCHOOL & readable) | own)
 
 
 def newest_first(activities: QuerySet[Activity]) -> QuerySet[Activity]:
@@ -107,6 +123,7 @@ def school_profile_section(school: School) -> dict[str, Any]:
         "more": total > PROFILE_ITEMS,
         "total": total,
         "school_slug": school.slug,
+        "school_pk": school.pk,  # for the address of its iCal feed
     }
 
 

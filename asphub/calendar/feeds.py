@@ -7,11 +7,13 @@ lines directly costs a few microseconds an item; building the library's objects 
 hundreds of items of the network's feed cost more than everything else of the request.
 
 Each item keeps its UID for ever ("activity-<pk>@<domain>", "event-<pk>@<domain>"; a personal
-feed's registrations "registration-<pk>@<domain>"), and its SEQUENCE moves on with each change,
-so a calendar application replaces its copy instead of adding a second one. Network events are
-timed, in the platform's time zone (with its VTIMEZONE); activities are all-day (VALUE=DATE, the
-end exclusive: the day after the last day). A cancelled event stays in the feed as
-STATUS:CANCELLED, so that applications mark their copy cancelled rather than keep it.
+feed's registrations one per event and school, "event-<pk>-school-<pk>@<domain>", whichever of
+the school's registrations is the newest), and its SEQUENCE moves on with each change, so a
+calendar application replaces its copy instead of adding a second one. Network events are
+timed, each in its country's time zone (Country.zone, with a VTIMEZONE for every zone the feed
+uses); activities are all-day (VALUE=DATE, the end exclusive: the day after the last day). A
+cancelled event stays in the feed as STATUS:CANCELLED, so that applications mark their copy
+cancelled rather than keep it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from asphub.activities.models import ActivityKind
@@ -46,12 +49,16 @@ DESCRIPTION_MAX = 2000
 TIMEZONE_SPAN = datetime.timedelta(days=2 * 366)
 # How far a registration has moved (waiting → confirmed → cancelled): added to the event's
 # SEQUENCE in a personal feed, so that each step (and each change of the event) replaces the
-# copy an application holds. Both only grow, so their sum does too.
+# copy an application holds. A school that cancelled and registered again starts a new round
+# (REGISTRATION_ROUND steps further on for each earlier registration of the school for the
+# event), so the one entry of the event and school keeps moving on. All only grow, so their
+# sum does too.
 REGISTRATION_STEP: dict[str, int] = {
     RegistrationStatus.WAITING: 0,
     RegistrationStatus.CONFIRMED: 1,
     RegistrationStatus.CANCELLED: 2,
 }
+REGISTRATION_ROUND = len(REGISTRATION_STEP)
 FOLD_AT = 75  # octets per line, the line break not counted (RFC 5545, 3.1)
 
 Link = Callable[[str, int], str]  # ("activity" | "event", pk) -> the page's absolute URL
@@ -82,8 +89,13 @@ def uid_domain() -> str:
     return configured or urlsplit(settings.ASPHUB_SITE_URL).hostname or "asphub"
 
 
-def _zone() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
+def _zone(name: str | None = None) -> ZoneInfo:
+    return ZoneInfo(name or settings.TIME_ZONE)
+
+
+def event_zone(event: NetworkEvent) -> ZoneInfo:
+    """The time zone an event is in: its country's (read with the event: select_related)."""
+    return event.country.zone
 
 
 # -- values and lines ---------------------------------------------------------------------------
@@ -154,7 +166,8 @@ class Writer:
     def __init__(self, *, link: Link):
         self.link = link
         self.domain = uid_domain()
-        self.zone = _zone()
+        # The time zones of the timed items written so far: the feed's VTIMEZONEs.
+        self.zones: set[str] = set()
         self.activity_kinds = _labels(ActivityKind.choices)
         self.event_kinds = _labels(EventKind.choices)
 
@@ -195,11 +208,14 @@ class Writer:
         status: str | None = None,
         modified: datetime.datetime | None = None,
         with_online_link: bool = False,
+        summary: str | None = None,
     ) -> Lines:
-        """A network event, timed in the platform's time zone. The online link only where the
+        """A network event, timed in its country's time zone. The online link only where the
         reader is registered (`with_online_link`): public feeds give the place and the page."""
         url = self.link("event", event.pk)
-        zone_name = settings.TIME_ZONE
+        zone = event_zone(event)
+        zone_name = zone.key
+        self.zones.add(zone_name)
         stamp = _utc(modified or event.updated_at)
         cancelled = event.status == EventStatus.CANCELLED
         description = event.display_description
@@ -214,9 +230,9 @@ class Writer:
             f"LAST-MODIFIED:{stamp}",
             f"CREATED:{_utc(event.created_at)}",
             f"SEQUENCE:{event.sequence if sequence is None else sequence:d}",
-            f"SUMMARY:{escape_text(event.display_title)}",
-            f"DTSTART;TZID={zone_name}:{_local(event.starts_at, self.zone)}",
-            f"DTEND;TZID={zone_name}:{_local(event.ends_at, self.zone)}",
+            f"SUMMARY:{escape_text(summary or event.display_title)}",
+            f"DTSTART;TZID={zone_name}:{_local(event.starts_at, zone)}",
+            f"DTEND;TZID={zone_name}:{_local(event.ends_at, zone)}",
             f"STATUS:{status or ('CANCELLED' if cancelled else 'CONFIRMED')}",
             f"DESCRIPTION:{escape_text(_description(description, url))}",
         ]
@@ -230,26 +246,49 @@ class Writer:
         ]
         return lines
 
-    def registration(self, registration: EventRegistration) -> Lines:
-        """A registration in a person's own feed: its event, marked tentative while the school
-        waits for a seat and cancelled when the registration (or the event) is."""
+    def registration(
+        self,
+        registration: EventRegistration,
+        *,
+        earlier: int = 0,
+        position: int | None = None,
+        with_online_link: bool = False,
+    ) -> Lines:
+        """A school's registration in a person's own feed: its event, marked tentative while
+        the school waits for a seat and cancelled when the registration (or the event) is, the
+        school's state first in the title (in the current language). One entry per event and
+        school: `earlier` is how many registrations the school made for the event before this
+        one (its newest), `position` its place in line while waiting (1 is next); the online
+        link only with `with_online_link` (a confirmed place the reader may see it for)."""
         event = registration.event
-        if (
-            event.status == EventStatus.CANCELLED
-            or registration.status == RegistrationStatus.CANCELLED
-        ):
+        title = event.display_title
+        names = {"title": title, "school": registration.school.name}
+        if event.status == EventStatus.CANCELLED:
             status = "CANCELLED"
+            summary = _("%(title)s (the event is cancelled)") % names
+        elif registration.status == RegistrationStatus.CANCELLED:
+            status = "CANCELLED"
+            summary = _("%(title)s (%(school)s: registration cancelled)") % names
         elif registration.status == RegistrationStatus.WAITING:
             status = "TENTATIVE"
+            summary = _("%(title)s (%(school)s: on the waiting list, number %(position)s)") % {
+                **names,
+                "position": position or 1,
+            }
         else:
             status = "CONFIRMED"
+            summary = _("%(title)s (%(school)s: place confirmed)") % names
+        step = REGISTRATION_ROUND * earlier + REGISTRATION_STEP.get(registration.status, 0)
         return self.event(
             event,
-            uid=f"registration-{registration.pk}@{self.domain}",
-            sequence=event.sequence + REGISTRATION_STEP.get(registration.status, 0),
+            uid=f"event-{event.pk:d}-school-{registration.school_id:d}@{self.domain}",
+            sequence=event.sequence + step,
             status=status,
             modified=max(event.updated_at, registration.updated_at),
-            with_online_link=registration.status == RegistrationStatus.CONFIRMED,
+            with_online_link=with_online_link
+            and registration.status == RegistrationStatus.CONFIRMED
+            and event.status != EventStatus.CANCELLED,
+            summary=summary,
         )
 
 
@@ -259,16 +298,17 @@ _timezones: dict[tuple[str, datetime.date], str] = {}
 _timezones_lock = threading.Lock()
 
 
-def vtimezone(day: datetime.date) -> str:
-    """The platform time zone's VTIMEZONE over the feeds' window of dates around `day` (and a
-    year either side), not since 1970: every application reads it, and the feed stays small.
-    Written by icalendar once a day in each process."""
-    key = (settings.TIME_ZONE, day)
+def vtimezone(day: datetime.date, zone_name: str | None = None) -> str:
+    """A time zone's VTIMEZONE (the platform's unless named) over the feeds' window of dates
+    around `day` (and a year either side), not since 1970: every application reads it, and
+    the feed stays small. Written by icalendar once a day for each zone in each process."""
+    zone_name = zone_name or settings.TIME_ZONE
+    key = (zone_name, day)
     found = _timezones.get(key)
     if found is None:
         probe = Calendar()
         event = Event()
-        midday = datetime.datetime.combine(day, datetime.time(12), tzinfo=_zone())
+        midday = datetime.datetime.combine(day, datetime.time(12), tzinfo=_zone(zone_name))
         event.add("dtstart", midday)
         probe.add_component(event)
         probe.add_missing_timezones(
@@ -278,7 +318,8 @@ def vtimezone(day: datetime.date) -> str:
             component.to_ical().decode() for component in probe.walk("VTIMEZONE")
         ).rstrip("\r\n")
         with _timezones_lock:
-            _timezones.clear()
+            for stale in [known for known in _timezones if known[1] != day]:
+                del _timezones[stale]
             _timezones[key] = found
     return found
 
@@ -287,10 +328,12 @@ def vtimezone(day: datetime.date) -> str:
 
 
 def calendar_document(
-    *, name: str, description: str, components: Iterable[Lines], timed: bool
+    *, name: str, description: str, components: Iterable[Lines], zones: Iterable[str] = ()
 ) -> bytes:
-    """The whole feed, with the time zone's VTIMEZONE when it holds timed items (`timed`:
-    network events; a feed of all-day activities only needs none)."""
+    """The whole feed, with a VTIMEZONE for each time zone its timed items use (`zones`,
+    Writer.zones once the components are written: network events, each in its country's
+    zone; a feed of all-day activities only needs none)."""
+    components = list(components)  # written before the zones they use are known
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -303,8 +346,8 @@ def calendar_document(
         f"REFRESH-INTERVAL;VALUE=DURATION:{REFRESH}",
         f"X-PUBLISHED-TTL:{REFRESH}",
     ]
-    if timed:
-        lines.append(vtimezone(today()))
+    day = today()
+    lines += [vtimezone(day, zone_name) for zone_name in sorted(set(zones))]
     lines += [fold(line) for component in components for line in component]
     lines.append("END:VCALENDAR")
     return ("\r\n".join(lines) + "\r\n").encode()

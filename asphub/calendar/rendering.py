@@ -5,8 +5,9 @@ catalogue of the library does the same for its rows (asphub.practices.views.publ
 
 Every value is escaped with html.escape, the function Django's autoescaping uses, and every
 text is translated with the same message ids the templates used (they stay in the
-catalogues); the markup is the one templates/calendar/month.html and list.html show around
-it, and tests compare it with the template's (test_rendering.py). Change both together."""
+catalogues). An item's markup is templates/calendar/_item.html's, which stays as its
+reference: test_rendering.py renders it with Django and compares, as it compares the weeks
+with the template loop they replace. Change the template and this together."""
 
 from __future__ import annotations
 
@@ -54,8 +55,8 @@ class Writer:
         meta.append(f"{escape(item.kind_label)} · {escape(item.where)}")
         if item.several_days:
             dates = self.from_to % {
-                "first": self._date(item.starts, "j M"),
-                "last": self._date(item.ends, "j M"),
+                "first": self._date(item.starts, "MONTH_DAY_FORMAT"),
+                "last": self._date(item.ends, "MONTH_DAY_FORMAT"),
             }
             meta.append(f" · {dates}")
         badges = ""

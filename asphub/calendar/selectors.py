@@ -25,8 +25,9 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db import connections
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -42,14 +43,14 @@ from asphub.activities.selectors import activities_visible_to, public_activities
 from asphub.core.bilingual import current_content_language
 from asphub.events.models import (
     EventKind,
-    EventParticipant,
     EventRegistration,
     EventStatus,
     EventVisibility,
     NetworkEvent,
+    RegistrationStatus,
 )
-from asphub.events.selectors import LISTED_STATUSES
-from asphub.roles.permissions import Visitor, roles_of, visible_events
+from asphub.events.selectors import LISTED_STATUSES, confirmed_school_ids
+from asphub.roles.permissions import Visitor, can_see_online_link, roles_of, visible_events
 from asphub.schools.models import PUBLIC_STATUSES, School
 from asphub.taxonomy.models import InternationalDay
 
@@ -80,7 +81,7 @@ ITEM_FIELDS = (
 # What the month and list views show of a network event (not its description).
 EVENT_ITEM_FIELDS = (
     "pk", "kind", "title", "title_en", "language", "starts_at", "ends_at", "visibility",
-    "status", "country__name_lv", "country__name_en",
+    "status", "country__name_lv", "country__name_en", "country__code", "country__time_zone",
 )  # fmt: skip
 # What a feed says of an activity (feeds.FeedActivity, in its order, the English texts after).
 FEED_FIELDS = (
@@ -91,7 +92,7 @@ FEED_FIELDS = (
 FEED_EVENT_FIELDS = (
     "pk", "kind", "title", "title_en", "description", "description_en", "language",
     "starts_at", "ends_at", "place", "online_url", "status", "cancellation_note", "sequence",
-    "created_at", "updated_at",
+    "created_at", "updated_at", "country__code", "country__time_zone",
 )  # fmt: skip
 # Values no query has, put in a subquery compiled once and replaced by each copy's own
 # values (see _copies): dates in year 1 and a length class that does not exist.
@@ -167,9 +168,12 @@ class _Items:
         )
 
     def event(self, event: NetworkEvent) -> CalendarItem:
-        starts_at = timezone.localtime(event.starts_at)
+        """A network event on its dates (and at its time) in its own country's time zone, as
+        the events' pages show it."""
+        zone = event.country.zone
+        starts_at = event.starts_at.astimezone(zone)
         # An event ending at midnight ends on the day before.
-        ends_at = timezone.localtime(event.ends_at - datetime.timedelta(microseconds=1))
+        ends_at = (event.ends_at - datetime.timedelta(microseconds=1)).astimezone(zone)
         return CalendarItem(
             source=EVENTS,
             pk=event.pk,
@@ -190,6 +194,22 @@ class _Items:
 def local_midnight(day: datetime.date) -> datetime.datetime:
     """The start of a day in the platform's time zone (network events are timed)."""
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+# Each network event is placed on its dates in its own country's time zone, which is at most
+# this far from the platform's: the database reads the events of the dates with this margin
+# either side, and the few rows read are placed (or left out) in Python.
+ZONE_MARGIN = datetime.timedelta(days=1)
+
+
+def _events_between(
+    events: QuerySet[NetworkEvent], first: datetime.date, last: datetime.date
+) -> QuerySet[NetworkEvent]:
+    """The events that may fall on a date from `first` to `last` in their own time zone."""
+    return events.filter(
+        starts_at__lt=local_midnight(last + datetime.timedelta(days=1)) + ZONE_MARGIN,
+        ends_at__gt=local_midnight(first) - ZONE_MARGIN,
+    )
 
 
 # -- reading activities by their indexes ----------------------------------------------------------
@@ -429,14 +449,13 @@ def calendar_month(
     if filters.shows(EVENTS):
         # A month's events are few: read whole (one query), each day's first `per_day`
         # kept here, and those begun before the month beside it.
-        events = calendar_events(viewer, filters).filter(
-            starts_at__lt=local_midnight(last + datetime.timedelta(days=1)),
-            ends_at__gt=local_midnight(first),
-        )
+        events = _events_between(calendar_events(viewer, filters), first, last)
         month_events: dict[datetime.date, list[CalendarItem]] = defaultdict(list)
         earlier_events: list[CalendarItem] = []
         for event in _event_items(events).order_by("starts_at", "id"):
             item = builder.event(event)
+            if item.ends < first or item.starts > last:  # in its own zone, not this month
+                continue
             if item.starts < first:
                 earlier_events.append(item)
             else:
@@ -507,16 +526,19 @@ class CalendarList:
 
 @dataclass
 class _Day:
-    """One date of the list: its network events (in order) and how many activities it has."""
+    """One date of the list: its network events (in order), how many activities it has, and
+    whether it is an international day (which takes one place of the list, before the rest)."""
 
     date: datetime.date
     events: list[NetworkEvent]
     activities: int
+    international: int = 0  # 1 on an international day: one row for the day's names
 
 
 class _ListRows:
     """The list's items in order, as the Paginator reads them (its count, then one slice):
-    each date's network events, then its activities. The first date's activities are those
+    each date's international days (one row, None: their names are the group's), its network
+    events, then its activities. The first date's activities are those
     starting on it and those that began before and go on, the most recently begun first; on
     every later date, those starting on it, in the order they were recorded. A slice reads
     only its own activities, by their offsets in those two orders (one query)."""
@@ -535,7 +557,7 @@ class _ListRows:
         self.start = start
         self.end = end
         self.builder = builder
-        self.total = sum(len(day.events) + day.activities for day in days)
+        self.total = sum(day.international + len(day.events) + day.activities for day in days)
 
     def count(self) -> int:
         return self.total
@@ -543,20 +565,22 @@ class _ListRows:
     def __len__(self) -> int:
         return self.total
 
-    def __getitem__(self, index: slice) -> list[tuple[datetime.date, CalendarItem]]:
+    def __getitem__(self, index: slice) -> list[tuple[datetime.date, CalendarItem | None]]:
         low, high, _step = index.indices(self.total)
         position = 0
         later_before = 0  # activities of the dates after the first, before the current one
-        shown: list[tuple[datetime.date, int, CalendarItem]] = []
+        shown: list[tuple[datetime.date, int, CalendarItem | None]] = []
         first_range: tuple[int, int] | None = None
         later_range: tuple[int, int] | None = None
         for day in self.days:
-            size = len(day.events) + day.activities
+            size = day.international + len(day.events) + day.activities
             if position < high and position + size > low:
+                if day.international and low <= position < high:
+                    shown.append((day.date, -1, None))
                 for number, event in enumerate(day.events):
-                    if low <= position + number < high:
+                    if low <= position + day.international + number < high:
                         shown.append((day.date, 0, self.builder.event(event)))
-                offset = position + len(day.events)
+                offset = position + day.international + len(day.events)
                 wanted = (max(low - offset, 0), min(high - offset, day.activities))
                 if wanted[1] > wanted[0]:
                     if day.date == self.start:
@@ -575,14 +599,14 @@ class _ListRows:
             for row in _activity_rows(self._slices(first_range, later_range)):
                 item = self.builder.activity(row)
                 shown.append((max(item.starts, self.start), 1, item))
-        # Each date's events first (in their order), then its activities: on the first date
-        # the most recently begun first, then in the order they were recorded.
+        # Each date's international days, its events (in their order), then its activities:
+        # on the first date the most recently begun first, then in the order they were recorded.
         shown.sort(
             key=lambda entry: (
                 entry[0],
                 entry[1],
-                -entry[2].starts.toordinal() if entry[1] else 0,
-                entry[2].pk if entry[1] else 0,
+                -entry[2].starts.toordinal() if entry[1] > 0 and entry[2] else 0,
+                entry[2].pk if entry[1] > 0 and entry[2] else 0,
             )
         )
         return [(day, item) for day, _rank, item in shown]
@@ -616,54 +640,56 @@ def calendar_list(
     a time, by date; something that began before `start` and goes on is listed under `start`.
     A page costs the same few queries however many activities there are: the activities of
     each date are counted on an index, the page's own read by their offsets (_ListRows); the
-    network events of the dates are read whole (they are few); international days are shown
-    on their dates."""
+    network events of the dates are read whole (they are few); every international day of the
+    dates is shown on its date (one row of the list, whether or not anything else happens that
+    day: at most one a date, so they never make a page long)."""
     if filters.source == DAYS:
         return _days_list(start=start, end=end, number=number, per_page=per_page)
     builder = _Items()
     events_by_date: dict[datetime.date, list[NetworkEvent]] = defaultdict(list)
     if filters.shows(EVENTS):
-        events = calendar_events(viewer, filters).filter(
-            ends_at__gt=local_midnight(start),
-            starts_at__lt=local_midnight(end + datetime.timedelta(days=1)),
-        )
+        events = _events_between(calendar_events(viewer, filters), start, end)
         for event in _event_items(events).order_by("pk"):
-            events_by_date[max(timezone.localtime(event.starts_at).date(), start)].append(event)
+            item = builder.event(event)  # its dates in its own country's time zone
+            if item.ends < start or item.starts > end:
+                continue
+            events_by_date[max(item.starts, start)].append(event)
     activities = None
     counts: dict[datetime.date, int] = {}
     if filters.shows(ACTIVITIES):
         activities = calendar_activities(viewer, filters)
         counts = _starting_per_day(activities, start + datetime.timedelta(days=1), end)
         counts[start] = _running_into_count(activities, start, also_starting=True)
+    days_by_date = _international_days_between(start, end) if filters.shows(DAYS) else {}
     days = [
-        _Day(date, events_by_date.get(date, []), counts.get(date, 0))
-        for date in sorted(set(events_by_date) | {d for d, n in counts.items() if n})
+        _Day(date, events_by_date.get(date, []), counts.get(date, 0), int(date in days_by_date))
+        for date in sorted(
+            set(events_by_date) | set(days_by_date) | {d for d, n in counts.items() if n}
+        )
     ]
     rows = _ListRows(days=days, activities=activities, start=start, end=end, builder=builder)
     page: Page = Paginator(rows, per_page).get_page(number)  # type: ignore[arg-type]
-    listed: list[tuple[datetime.date, CalendarItem]] = list(page.object_list)
-    days_by_date = (
-        _international_days_by_date([day for day, _item in listed]) if filters.shows(DAYS) else {}
-    )
+    listed: list[tuple[datetime.date, CalendarItem | None]] = list(page.object_list)
     groups: list[DateGroup] = []
-    for day, item in listed:
+    for day, shown in listed:
         if not groups or groups[-1].date != day:
             groups.append(DateGroup(day, [], days_by_date.get(day, [])))
-        groups[-1].items.append(item)
+        if shown is not None:  # None: the row of the date's international days
+            groups[-1].items.append(shown)
     page.object_list = groups  # type: ignore[assignment]
     return CalendarList(page=page, groups=groups)
 
 
-def _international_days_by_date(dates: Sequence[datetime.date]) -> dict[datetime.date, list]:
-    if not dates:
-        return {}
-    wanted = {(day.month, day.day) for day in dates}
+def _international_days_between(
+    start: datetime.date, end: datetime.date
+) -> dict[datetime.date, list[InternationalDay]]:
+    """The international days from `start` to `end`, on their dates (one query)."""
     found: dict[datetime.date, list[InternationalDay]] = defaultdict(list)
     for international_day in InternationalDay.objects.order_by("month", "day", "position"):
-        if (international_day.month, international_day.day) in wanted:
-            for day in set(dates):
-                if (day.month, day.day) == (international_day.month, international_day.day):
-                    found[day].append(international_day)
+        for year in range(start.year, end.year + 1):
+            on = _on(year, international_day)
+            if on is not None and start <= on <= end:
+                found[on].append(international_day)
     return found
 
 
@@ -735,9 +761,11 @@ def feed_events(
 ) -> list[NetworkEvent]:
     """Of these events, those a feed holds (what feeds.Writer.event reads of them)."""
     start, end = feed_window(today)
-    window = events.filter(
-        ends_at__gte=local_midnight(start), starts_at__lt=local_midnight(end)
-    ).only(*FEED_EVENT_FIELDS)
+    window = (
+        events.filter(ends_at__gte=local_midnight(start), starts_at__lt=local_midnight(end))
+        .select_related("country")
+        .only(*FEED_EVENT_FIELDS)
+    )
     midnight = local_midnight(today)
     return _bounded(
         window.filter(starts_at__gte=midnight).order_by("starts_at", "id"),
@@ -774,27 +802,80 @@ def school_feed(school: School, today: datetime.date) -> list[FeedActivity]:
 def personal_registrations(
     user: User, *, today: datetime.date, limit: int = FEED_MAX_ITEMS
 ) -> list[EventRegistration]:
-    """The person's own registrations for network events: those of the schools they
-    coordinate, those they made, and those naming them (as a member of a school's team with
-    their e-mail address), cancelled ones included (a calendar application then marks its
-    copy cancelled); only events they may still see."""
-    roles = roles_of(user)
-    named = EventParticipant.objects.filter(
-        registration=OuterRef("pk"), team_member__email__iexact=user.email
+    """The network events the person's schools registered for: of each school where they hold
+    a school role now (coordinator or teacher: a role taken back takes the school's
+    registrations out of their feed), its newest registration for each event (a school that
+    cancelled and registered again has one entry), cancelled ones included (a calendar
+    application then marks its copy cancelled); only events they may still see. A
+    registration naming the person as a participant is one of their school's, so it is in. Each
+    has `earlier` (the school's registrations for the event before it: feeds.Writer's
+    SEQUENCE) and `ahead` (registrations waiting ahead of it in line). Two queries."""
+    schools = roles_of(user).schools
+    if not schools:
+        return []
+    same = EventRegistration.objects.filter(
+        event_id=OuterRef("event_id"), school_id=OuterRef("school_id")
+    )
+    earlier = (
+        same.filter(pk__lt=OuterRef("pk"))
+        .order_by()
+        .values("event_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    ahead = (
+        EventRegistration.objects.filter(
+            event_id=OuterRef("event_id"), status=RegistrationStatus.WAITING
+        )
+        .filter(
+            Q(created_at__lt=OuterRef("created_at"))
+            | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk"))
+        )
+        .order_by()
+        .values("event_id")
+        .annotate(count=Count("pk"))
+        .values("count")
     )
     start, end = feed_window(today)
-    registrations = EventRegistration.objects.filter(
-        Q(school_id__in=roles.coordinator_of) | Q(created_by=user) | Q(Exists(named)),
-        event__in=visible_events(user, listed_events()).values("pk"),
-        event__ends_at__gte=local_midnight(start),
-        event__starts_at__lt=local_midnight(end),
-    ).select_related("event", "event__country", "school")
+    registrations = (
+        EventRegistration.objects.filter(
+            ~Exists(same.filter(pk__gt=OuterRef("pk"))),
+            school_id__in=schools,
+            event__in=visible_events(user, listed_events()).values("pk"),
+            event__ends_at__gte=local_midnight(start),
+            event__starts_at__lt=local_midnight(end),
+        )
+        .annotate(
+            earlier=Coalesce(Subquery(earlier, output_field=IntegerField()), 0),
+            ahead=Coalesce(Subquery(ahead, output_field=IntegerField()), 0),
+        )
+        .select_related("event", "event__country", "school")
+    )
     midnight = local_midnight(today)
     return _bounded(
         registrations.filter(event__starts_at__gte=midnight).order_by("event__starts_at", "id"),
         registrations.filter(event__starts_at__lt=midnight).order_by("-event__starts_at", "-id"),
         limit,
     )
+
+
+def event_file(viewer: Visitor, pk: int) -> tuple[NetworkEvent, bool] | None:
+    """One network event for an "add to my calendar" file, if this person may open its page
+    (the events' rule, permissions.visible_events), with whether the file may hold its online
+    link (permissions.can_see_online_link: a confirmed place of one of their schools, or
+    managing the country's events); None otherwise. Two queries (three with a school role)."""
+    event = (
+        visible_events(viewer, NetworkEvent.objects.all())
+        .select_related("country")
+        .filter(pk=pk)
+        .first()
+    )
+    if event is None:
+        return None
+    online = bool(event.online_url) and can_see_online_link(
+        viewer, event, confirmed_school_ids(viewer, event)
+    )
+    return event, online
 
 
 def schools_of(user: Visitor) -> list[School]:

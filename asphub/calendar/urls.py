@@ -15,5 +15,6 @@ urlpatterns = [
     path("calendar/feeds/network.ics", views.feed_network, name="feed_network"),
     path("calendar/feeds/country/<str:code>.ics", views.feed_country, name="feed_country"),
     path("calendar/feeds/school/<int:pk>.ics", views.feed_school, name="feed_school"),
+    path("calendar/feeds/event/<int:pk>.ics", views.feed_event, name="feed_event"),
     path("calendar/feeds/me/<str:token>.ics", views.feed_personal, name="feed_personal"),
 ]

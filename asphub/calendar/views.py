@@ -11,16 +11,21 @@ works) answers 404 with a short plain-text reason, and names nothing private.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from asphub.core.http import post_only, read_only
 from asphub.countries.models import Country
+from asphub.events.models import EventVisibility
+from asphub.roles.permissions import can_see_online_link
 from asphub.schools.models import PUBLIC_STATUSES, School
 
 from . import feeds, rendering
@@ -35,6 +40,7 @@ from .selectors import (
     calendar_list,
     calendar_month,
     country_feed,
+    event_file,
     network_feed,
     personal_feed_address,
     personal_feed_of,
@@ -47,6 +53,11 @@ from .services import personal_feed_renew
 
 # How long a public feed may be kept by whoever fetches it (applications fetch every few hours).
 PUBLIC_FEED_MAX_AGE = 15 * 60
+# What the person is told once their personal address is made: the first time, or again.
+FEED_MADE = gettext_lazy("Your personal calendar address is ready.")
+FEED_RENEWED = gettext_lazy(
+    "Your personal calendar address is ready. Any address you had before no longer works."
+)
 # The query parameters that are not filters (each view sets its own).
 NOT_FILTERS = ("month", "start", "end", "page")
 
@@ -149,6 +160,10 @@ def feed_list(request: HttpRequest) -> HttpResponse:
             for school in schools_of(request.user)
         ],
         "personal_url": personal,
+        # Any school's feed: the address with its number (the school's pages link to it).
+        "school_pattern": _feed_url(request, "calendar:feed_school", pk=0).replace(
+            "/0.ics", "/N.ics"
+        ),
     }
     response = render(request, "calendar/feeds.html", context)
     # The personal address is a key: never kept by a shared cache. (The page's own address,
@@ -163,11 +178,9 @@ def feed_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @post_only
 def feed_renew(request: HttpRequest) -> HttpResponse:
+    renewed = personal_feed_of(request.user) is not None
     personal_feed_renew(user=request.user)
-    messages.success(
-        request,
-        _("Your personal calendar address is ready. Any address you had before no longer works."),
-    )
+    messages.success(request, str(FEED_RENEWED if renewed else FEED_MADE))
     return redirect("calendar:feeds")
 
 
@@ -209,7 +222,7 @@ def _public_document(
         description=description,
         components=[writer.event(event) for event in events]
         + [writer.activity(activity) for activity in activities],
-        timed=bool(events),
+        zones=writer.zones,
     )
 
 
@@ -268,12 +281,45 @@ def feed_personal(request: HttpRequest, token: str) -> HttpResponse:
         return _not_found(
             _("This calendar address does not work (any more). Make a new one on the feeds page.")
         )
-    writer = _writer(request)
-    registrations = personal_registrations(user, today=feeds.today())
-    body = feeds.calendar_document(
-        name=_("My network events"),
-        description=_("The network events your schools registered for."),
-        components=[writer.registration(registration) for registration in registrations],
-        timed=bool(registrations),
-    )
+    # A calendar application asks in any language: the feed is in the person's own.
+    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+        writer = _writer(request)
+        registrations = personal_registrations(user, today=feeds.today())
+        components = [
+            writer.registration(
+                registration,
+                earlier=registration.earlier,
+                position=registration.ahead + 1,
+                with_online_link=can_see_online_link(
+                    user, registration.event, [registration.school_id]
+                ),
+            )
+            for registration in registrations
+        ]
+        body = feeds.calendar_document(
+            name=_("My network events"),
+            description=_("The network events your schools registered for."),
+            components=components,
+            zones=writer.zones,
+        )
     return _ics(body, "my-events.ics", private=True)
+
+
+@read_only
+def feed_event(request: HttpRequest, pk: int) -> HttpResponse:
+    """One network event as a file to add to a calendar application (the event page's link):
+    for whoever may open the event's page; otherwise 404, saying nothing of the event."""
+    found = event_file(request.user, pk)
+    if found is None:
+        return _not_found(_("There is no such event."))
+    event, online = found
+    writer = _writer(request)
+    body = feeds.calendar_document(
+        name=event.display_title,
+        description=_("A network event of the UNESCO Associated Schools."),
+        components=[writer.event(event, with_online_link=online)],
+        zones=writer.zones,
+    )
+    # Network-only events and online links are the requester's own: kept by no shared cache.
+    private = request.user.is_authenticated or event.visibility != EventVisibility.PUBLIC
+    return _ics(body, f"event-{event.pk}.ics", private=private)

@@ -60,6 +60,12 @@ class ActivityScope(Protocol):
     visibility: str
     created_by_id: int | None
 
+    @property
+    def school(self) -> SchoolScope:
+        """Its school, for its membership_status: an activity is shown only while its school
+        is in the directory (the activities app reads it with the activity: select_related)."""
+        ...
+
 
 class EventScope(Protocol):
     """What the permission layer needs of a network event (asphub.events passes its
@@ -458,11 +464,20 @@ def network_countries(roles: Roles) -> frozenset[int]:
 def can_view_activity(user: Visitor, activity: ActivityScope) -> bool:
     """Public activities are anyone's to read; network-only ones are read by people with a role
     in the activity's country (school roles of its schools, reviewers, the national
-    coordinator) and administrators."""
-    if activity.visibility == ACTIVITY_PUBLIC:
-        return True
+    coordinator) and administrators. Either only while its school is listed in the directory
+    (LIBRARY_SCHOOL_STATUSES, the directory's public statuses): the activities of a school that
+    withdrew or was excluded stay readable by its own people, the country's national
+    coordinator and administrators only (as asphub.activities.selectors.activities_visible_to)."""
     roles = roles_of(user)
-    return roles.administrator or activity.country_id in network_countries(roles)
+    if (
+        roles.administrator
+        or activity.school_id in roles.schools
+        or activity.country_id in roles.national_coordinator_in
+    ):
+        return True
+    if activity.school.membership_status not in LIBRARY_SCHOOL_STATUSES:
+        return False
+    return activity.visibility == ACTIVITY_PUBLIC or activity.country_id in network_countries(roles)
 
 
 # -- network events --------------------------------------------------------------------------

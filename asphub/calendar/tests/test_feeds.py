@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from icalendar import Calendar
 
 from asphub.accounts.tests.factories import UserFactory
@@ -268,60 +269,140 @@ def personal_url(user) -> str:
     return reverse("calendar:feed_personal", args=[personal_feed_address(feed)])
 
 
+def entry(event, school) -> str:
+    """The one UID of an event and a school in a personal feed."""
+    return f"event-{event.pk}-school-{school.pk}@127.0.0.1"
+
+
+def summary_of(msgid: str, language: str, **names) -> str:
+    with translation.override(language):
+        return gettext(msgid) % names
+
+
+WAITING_SUMMARY = "%(title)s (%(school)s: on the waiting list, number %(position)s)"
+CONFIRMED_SUMMARY = "%(title)s (%(school)s: place confirmed)"
+CANCELLED_SUMMARY = "%(title)s (%(school)s: registration cancelled)"
+
+
 def test_the_personal_feed_holds_the_persons_registrations_with_their_state(
     client, school, other_school, coordinator, latvia
 ):
     confirmed = NetworkEventFactory(
         country=latvia, visibility=EventVisibility.NETWORK, online_url="https://meet.example.org/x"
     )
-    waiting = NetworkEventFactory(country=latvia)
+    waiting = NetworkEventFactory(country=latvia, online_url="https://meet.example.org/w")
     withdrawn = NetworkEventFactory(country=latvia)
     not_mine = NetworkEventFactory(country=latvia)
-    mine = [
-        registration_of(confirmed, school),
-        registration_of(waiting, school, status=RegistrationStatus.WAITING),
-        registration_of(withdrawn, school, status=RegistrationStatus.CANCELLED),
-    ]
+    registration_of(confirmed, school)
+    registration_of(waiting, other_school, status=RegistrationStatus.WAITING)  # first in line
+    registration_of(waiting, school, status=RegistrationStatus.WAITING)
+    registration_of(withdrawn, school, status=RegistrationStatus.CANCELLED)
     registration_of(not_mine, other_school)
     response = client.get(personal_url(coordinator))
     assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
     found = events_of(parsed(response))
-    assert set(found) == {uid("registration", registration.pk) for registration in mine}
+    assert set(found) == {entry(event, school) for event in (confirmed, waiting, withdrawn)}
     statuses = {key: str(component["STATUS"]) for key, component in found.items()}
     assert statuses == {
-        uid("registration", mine[0].pk): "CONFIRMED",
-        uid("registration", mine[1].pk): "TENTATIVE",
-        uid("registration", mine[2].pk): "CANCELLED",
+        entry(confirmed, school): "CONFIRMED",
+        entry(waiting, school): "TENTATIVE",
+        entry(withdrawn, school): "CANCELLED",
     }
-    # A network-only event in the person's own feed, with its online link for whoever has a seat.
-    assert "https://meet.example.org/x" in str(
-        found[uid("registration", mine[0].pk)]["DESCRIPTION"]
+    # The school's state in the title, in the person's language (Latvian by default).
+    language = coordinator.preferred_language
+    assert str(found[entry(waiting, school)]["SUMMARY"]) == summary_of(
+        WAITING_SUMMARY, language, title=waiting.title, school=school.name, position=2
     )
+    assert str(found[entry(confirmed, school)]["SUMMARY"]) == summary_of(
+        CONFIRMED_SUMMARY, language, title=confirmed.title, school=school.name
+    )
+    assert str(found[entry(withdrawn, school)]["SUMMARY"]) == summary_of(
+        CANCELLED_SUMMARY, language, title=withdrawn.title, school=school.name
+    )
+    # A network-only event in the person's own feed, with its online link for a confirmed
+    # place only (not while waiting), and never in a public feed.
+    assert "https://meet.example.org/x" in str(found[entry(confirmed, school)]["DESCRIPTION"])
+    assert "https://meet.example.org/w" not in response.content.decode()
     assert "https://meet.example.org/x" not in parsed(client.get(NETWORK)).to_ical().decode()
+
+
+def test_the_personal_feed_is_in_the_persons_language(client, school, coordinator, latvia):
+    event = NetworkEventFactory(country=latvia, title="Seminārs", title_en="Seminar")
+    registration_of(event, school)
+    url = personal_url(coordinator)
+    for language, title in (("en", "Seminar"), ("lv", "Seminārs")):
+        coordinator.preferred_language = language
+        coordinator.save()
+        # Whatever language the calendar application asks in.
+        found = events_of(parsed(client.get(url, HTTP_ACCEPT_LANGUAGE="de")))
+        assert str(found[entry(event, school)]["SUMMARY"]) == summary_of(
+            CONFIRMED_SUMMARY, language, title=title, school=school.name
+        )
 
 
 def test_a_seat_from_the_waiting_list_moves_the_sequence_on(client, school, coordinator, latvia):
     event = NetworkEventFactory(country=latvia)
     registration = registration_of(event, school, status=RegistrationStatus.WAITING)
     url = personal_url(coordinator)
-    before = events_of(parsed(client.get(url)))[uid("registration", registration.pk)]
+    before = events_of(parsed(client.get(url)))[entry(event, school)]
     registration.status = RegistrationStatus.CONFIRMED
     registration.save()
-    after = events_of(parsed(client.get(url)))[uid("registration", registration.pk)]
+    after = events_of(parsed(client.get(url)))[entry(event, school)]
     assert int(after["SEQUENCE"]) == int(before["SEQUENCE"]) + 1
     assert str(after["STATUS"]) == "CONFIRMED"
 
 
-def test_a_teacher_named_for_an_event_finds_it_in_their_feed(client, school, latvia):
+def test_a_school_that_registers_again_has_one_entry_whose_sequence_moves_on(
+    client, school, coordinator, latvia
+):
+    event = NetworkEventFactory(country=latvia)
+    first = registration_of(event, school)
+    url = personal_url(coordinator)
+    sequences = [int(events_of(parsed(client.get(url)))[entry(event, school)]["SEQUENCE"])]
+    first.status = RegistrationStatus.CANCELLED
+    first.save()
+    sequences.append(int(events_of(parsed(client.get(url)))[entry(event, school)]["SEQUENCE"]))
+    registration_of(event, school, status=RegistrationStatus.WAITING)
+    found = events_of(parsed(client.get(url)))
+    assert list(found) == [entry(event, school)]
+    assert str(found[entry(event, school)]["STATUS"]) == "TENTATIVE"
+    sequences.append(int(found[entry(event, school)]["SEQUENCE"]))
+    assert sequences == sorted(set(sequences))  # strictly growing
+
+
+def test_a_teacher_finds_their_schools_registrations(client, school, other_school, latvia):
     teacher = person_with(Role.TEACHER, school=school, email="anna@example.org")
     member = TeamMemberFactory(school=school, email="Anna@Example.org")
     event = NetworkEventFactory(country=latvia)
     other = NetworkEventFactory(country=latvia)
-    named = registration_of(event, school, members=[member])
-    registration_of(other, school)  # the school's, without her: her coordinator's business
+    elsewhere = NetworkEventFactory(country=latvia)
+    registration_of(event, school, members=[member])
+    registration_of(other, school)
+    # Named at another school where she holds no role: not hers.
+    registration_of(
+        elsewhere,
+        other_school,
+        members=[TeamMemberFactory(school=other_school, email="anna@example.org")],
+    )
     assert set(events_of(parsed(client.get(personal_url(teacher))))) == {
-        uid("registration", named.pk)
+        entry(event, school),
+        entry(other, school),
     }
+
+
+def test_a_coordinator_whose_role_was_revoked_loses_the_schools_registrations(
+    client, school, coordinator, latvia
+):
+    event = NetworkEventFactory(country=latvia, online_url="https://meet.example.org/y")
+    registration = registration_of(event, school)
+    registration.created_by = coordinator  # registered by them
+    registration.save()
+    url = personal_url(coordinator)
+    assert set(events_of(parsed(client.get(url)))) == {entry(event, school)}
+    role_revoke(actor=StandIn.COMMAND_LINE, assignment=RoleAssignment.objects.get(user=coordinator))
+    response = client.get(url)
+    assert events_of(parsed(response)) == {}
+    assert "meet.example.org" not in response.content.decode()
 
 
 def test_an_event_the_person_may_no_longer_see_leaves_their_feed(

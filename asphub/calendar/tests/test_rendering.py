@@ -21,18 +21,11 @@ from asphub.practices.tests.factories import InternationalDayFactory
 
 RIGA = ZoneInfo("Europe/Riga")
 
-# The markup as templates/calendar/_item.html and month.html wrote it before rendering.py.
+# An item as templates/calendar/_item.html writes it (the reference), in its <li> as the month
+# and list templates wrapped it; the weeks as month.html's loop wrote them before rendering.py.
 ITEM = (
     '{% load i18n %}<li class="calendar-item calendar-{{ item.source }}{% if item.cancelled %}'
-    ' is-cancelled{% endif %}"><a href="{{ item.url }}" lang="{{ item.language }}">'
-    "{{ item.title }}</a>\n"
-    '<span class="calendar-meta">{% if item.is_event %}{{ item.starts_at|time:"TIME_FORMAT" }}'
-    " · {% endif %}{{ item.kind_label }} · {{ item.where }}{% if item.several_days %} · "
-    '{% blocktranslate with first=item.starts|date:"j M" last=item.ends|date:"j M" %}'
-    "{{ first }}–{{ last }}{% endblocktranslate %}{% endif %}</span>\n"
-    '{% if item.cancelled %}<span class="badge badge-cancelled">{% translate "cancelled" %}'
-    '</span>{% endif %}{% if item.network_only %}<span class="badge badge-network">'
-    '{% translate "network only" %}</span>{% endif %}\n</li>'
+    ' is-cancelled{% endif %}">{% include "calendar/_item.html" %}</li>'
 )
 WEEKS = (
     "{% load i18n %}{% for week in view.weeks %}<tr>"
