@@ -127,7 +127,8 @@ def test_a_school_records_an_activity_with_a_photo_seen_in_the_calendar_and_on_i
     form.locator("#id_links-0-url").fill("https://example.org/cesis/udens-nedela")
     form.locator("#id_links-0-title").fill("Ziņa skolas mājaslapā")
     form.locator(f"input[name=visibility][value={ActivityVisibility.PUBLIC}]").check()
-    form.locator("button[type=submit]").click()
+    # The visible save button (the form also has the partner search's and a hidden default).
+    form.locator("p.form-actions button[type=submit]:not([name])").click()
     expect(messages(author)).to_be_visible()
     activity = Activity.objects.get(title=ACTIVITY_TITLE)
     expect(author).to_have_url(f"{network}/activities/{activity.pk}/")
@@ -413,9 +414,11 @@ def test_a_seminar_with_two_places_fills_up_and_the_waiting_school_takes_a_freed
 
     # The first school cancels; the place goes to the third, whose page says so.
     first.reload()
-    first.locator(
-        f'main form[action^="/events/{event.pk}/registrations/"][action$="/cancel/"] button'
-    ).click()
+    # A link to a page that says what happens (the place goes to the school waiting), where
+    # the button cancels.
+    first.locator(f'main a[href^="/events/{event.pk}/registrations/"][href$="/cancel/"]').click()
+    review(first, "lv-event-cancel-registration")
+    first.locator("#cancel-registration button[type=submit]").click()
     expect(messages(first)).to_be_visible()
     statuses = dict(
         EventRegistration.objects.filter(event=event).values_list("school_id", "status")
@@ -462,9 +465,12 @@ def test_a_seminar_with_two_places_fills_up_and_the_waiting_school_takes_a_freed
     review(third, "lv-calendar-feeds", reload_on_mobile=False)
     registration = EventRegistration.objects.get(event=event, school=schools[2])
     mine = _feed_events(visitor, personal_url)
-    assert list(mine) == [f"registration-{registration.pk}@{uid_domain()}"]
-    assert str(mine[f"registration-{registration.pk}@{uid_domain()}"]["SUMMARY"]) == SEMINAR_TITLE
-    assert str(mine[f"registration-{registration.pk}@{uid_domain()}"]["STATUS"]) == "CONFIRMED"
+    # One entry per event and school, its title saying the school's place.
+    uid = f"event-{event.pk}-school-{registration.school_id}@{uid_domain()}"
+    assert list(mine) == [uid]
+    assert str(mine[uid]["SUMMARY"]).startswith(SEMINAR_TITLE)
+    assert str(mine[uid]["SUMMARY"]) != SEMINAR_TITLE
+    assert str(mine[uid]["STATUS"]) == "CONFIRMED"
 
     # In English.
     visitor.goto(f"/en/events/{event.pk}/")
