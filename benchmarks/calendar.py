@@ -60,7 +60,6 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from benchmarks.directory import (
@@ -87,6 +86,7 @@ from benchmarks.library import (
     measure,
 )
 from benchmarks.library_text import TextMaker, languages
+from benchmarks.loadgen import add_run_arguments, check_run_arguments, stop_on_sigterm
 from benchmarks.world import read_meta
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -857,7 +857,6 @@ def check_pages(port: int, items: list[Endpoint], counts: dict) -> dict[str, int
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    cpus = os.cpu_count() or 1
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.calendar",
         description="Benchmark the calendar, activities and events under gunicorn on 127.0.0.1.",
@@ -868,52 +867,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--events", type=int, default=DEFAULT_EVENTS, help="network events")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=argparse.SUPPRESS)
     parser.add_argument("--year", type=int, default=local_today().year, help=argparse.SUPPRESS)
-    parser.add_argument("--concurrency", type=int, default=8, help="open connections")
-    parser.add_argument(
-        "--duration", type=float, default=10.0, help="measured seconds per page (max 120)"
-    )
-    parser.add_argument(
-        "--requests", type=int, default=50_000, help="at most this many measured requests"
-    )
-    parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds per page")
-    parser.add_argument("--workers", type=int, default=cpus, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
-    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
-    parser.add_argument("--only", default="", help="comma-separated page names (bare always)")
-    parser.add_argument(
-        "--database-url",
-        default="",
-        help="serve from this PostgreSQL database (postgres://...), generated there",
-    )
-    parser.add_argument("--regenerate", action="store_true", help="make the database again")
-    parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
-    # Internal: the generation step, run in its own process by the benchmark.
-    parser.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--generate-into", type=Path, help=argparse.SUPPRESS)
+    add_run_arguments(parser, unit="page")
     args = parser.parse_args(argv)
     if not 1 <= args.activities <= 2_000_000:
         parser.error("--activities must be between 1 and 2,000,000")
     if not 0 <= args.events <= 10_000:
         parser.error("--events must be between 0 and 10,000")
-    if not 1 <= args.concurrency <= 256:
-        parser.error("--concurrency must be between 1 and 256")
-    if not 0 < args.duration <= 120 or not 0 <= args.warmup <= 30:
-        parser.error("--duration must be in (0, 120] and --warmup in [0, 30] seconds")
-    if not 1 <= args.requests <= 1_000_000:
-        parser.error("--requests must be between 1 and 1,000,000")
-    if not 1 <= args.workers <= 4 * cpus or not 1 <= args.threads <= 64:
-        parser.error("--workers or --threads out of range")
-    if args.database_url:
-        url = urlsplit(args.database_url)
-        if url.scheme not in ("postgres", "postgresql"):
-            parser.error("--database-url must be a PostgreSQL URL")
-        if url.hostname not in ("127.0.0.1", "localhost"):
-            parser.error("--database-url: the benchmark uses a database on loopback only")
+    check_run_arguments(parser, args)
     return args
-
-
-def _stop_on_sigterm(signum, frame) -> None:
-    raise SystemExit(128 + signum)  # unwinds through the finally that stops gunicorn
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -929,7 +890,7 @@ def main(argv: list[str] | None = None) -> int:
             url=args.database_url,
         )
         return 0
-    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     info = machine()
     started = dt.datetime.now(dt.UTC)

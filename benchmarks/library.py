@@ -76,6 +76,7 @@ from benchmarks.library_text import (
     TextMaker,
     languages,
 )
+from benchmarks.loadgen import add_run_arguments, check_run_arguments, stop_on_sigterm
 from benchmarks.world import DEFAULT_SEED as WORLD_SEED
 from benchmarks.world import read_meta
 
@@ -700,57 +701,18 @@ def measure(args, port: int, endpoint: Endpoint) -> dict:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    cpus = os.cpu_count() or 1
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.library",
         description="Benchmark the library's catalogue searches under gunicorn on 127.0.0.1.",
     )
     parser.add_argument("--items", type=int, default=DEFAULT_ITEMS, help="generated items")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=argparse.SUPPRESS)
-    parser.add_argument("--concurrency", type=int, default=8, help="open connections")
-    parser.add_argument(
-        "--duration", type=float, default=10.0, help="measured seconds per query (max 120)"
-    )
-    parser.add_argument(
-        "--requests", type=int, default=50_000, help="at most this many measured requests"
-    )
-    parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds per query")
-    parser.add_argument("--workers", type=int, default=cpus, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
-    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
-    parser.add_argument("--only", default="", help="comma-separated query names (bare always)")
-    parser.add_argument(
-        "--database-url",
-        default="",
-        help="serve from this PostgreSQL database (postgres://...), generated there",
-    )
-    parser.add_argument("--regenerate", action="store_true", help="make the database again")
-    parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
-    # Internal: the generation step, run in its own process by the benchmark.
-    parser.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--generate-into", type=Path, help=argparse.SUPPRESS)
+    add_run_arguments(parser, unit="query")
     args = parser.parse_args(argv)
     if not 1 <= args.items <= 1_000_000:
         parser.error("--items must be between 1 and 1,000,000")
-    if not 1 <= args.concurrency <= 256:
-        parser.error("--concurrency must be between 1 and 256")
-    if not 0 < args.duration <= 120 or not 0 <= args.warmup <= 30:
-        parser.error("--duration must be in (0, 120] and --warmup in [0, 30] seconds")
-    if not 1 <= args.requests <= 1_000_000:
-        parser.error("--requests must be between 1 and 1,000,000")
-    if not 1 <= args.workers <= 4 * cpus or not 1 <= args.threads <= 64:
-        parser.error("--workers or --threads out of range")
-    if args.database_url:
-        parts = urlsplit(args.database_url)
-        if parts.scheme not in ("postgres", "postgresql"):
-            parser.error("--database-url must be a PostgreSQL URL")
-        if parts.hostname not in ("127.0.0.1", "localhost"):
-            parser.error("--database-url: the benchmark uses a database on loopback only")
+    check_run_arguments(parser, args)
     return args
-
-
-def _stop_on_sigterm(signum, frame) -> None:
-    raise SystemExit(128 + signum)  # unwinds through the finally that stops gunicorn
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -759,7 +721,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.generate:
         generate(args.items, args.seed, database=args.generate_into, url=args.database_url)
         return 0
-    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     info = machine()
     started = dt.datetime.now(dt.UTC)

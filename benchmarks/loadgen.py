@@ -12,10 +12,14 @@ object with the figures: requests, errors, requests/s, p50/p95/p99 latency.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
+import os
 import sys
 import time
+from pathlib import Path
+from urllib.parse import urlsplit
 
 LOOPBACK = "127.0.0.1"
 MAX_DURATION = 120.0
@@ -282,3 +286,57 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+# -- the options every page benchmark shares (benchmarks.library, benchmarks.calendar) -------
+
+
+def add_run_arguments(parser, *, unit: str) -> None:
+    """The load, server and data options, after the benchmark's own ones; `unit` names what
+    is measured in turn ("query", "page")."""
+    cpus = os.cpu_count() or 1
+    parser.add_argument("--concurrency", type=int, default=8, help="open connections")
+    parser.add_argument(
+        "--duration", type=float, default=10.0, help=f"measured seconds per {unit} (max 120)"
+    )
+    parser.add_argument(
+        "--requests", type=int, default=50_000, help="at most this many measured requests"
+    )
+    parser.add_argument("--warmup", type=float, default=2.0, help=f"warm-up seconds per {unit}")
+    parser.add_argument("--workers", type=int, default=cpus, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
+    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
+    parser.add_argument("--only", default="", help=f"comma-separated {unit} names (bare always)")
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="serve from this PostgreSQL database (postgres://...), generated there",
+    )
+    parser.add_argument("--regenerate", action="store_true", help="make the database again")
+    parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
+    # Internal: the generation step, run in its own process by the benchmark.
+    parser.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--generate-into", type=Path, help=argparse.SUPPRESS)
+
+
+def check_run_arguments(parser, args) -> None:
+    """parser.error() for a shared option out of its range."""
+    cpus = os.cpu_count() or 1
+    if not 1 <= args.concurrency <= 256:
+        parser.error("--concurrency must be between 1 and 256")
+    if not 0 < args.duration <= 120 or not 0 <= args.warmup <= 30:
+        parser.error("--duration must be in (0, 120] and --warmup in [0, 30] seconds")
+    if not 1 <= args.requests <= 1_000_000:
+        parser.error("--requests must be between 1 and 1,000,000")
+    if not 1 <= args.workers <= 4 * cpus or not 1 <= args.threads <= 64:
+        parser.error("--workers or --threads out of range")
+    if args.database_url:
+        parts = urlsplit(args.database_url)
+        if parts.scheme not in ("postgres", "postgresql"):
+            parser.error("--database-url must be a PostgreSQL URL")
+        if parts.hostname not in ("127.0.0.1", "localhost"):
+            parser.error("--database-url: the benchmark uses a database on loopback only")
+
+
+def stop_on_sigterm(signum, frame) -> None:
+    raise SystemExit(128 + signum)  # unwinds through the finally that stops gunicorn

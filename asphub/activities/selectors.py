@@ -10,7 +10,7 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from asphub.practices.models import READABLE_STATUSES, Practice
+from asphub.practices.models import Practice
 from asphub.roles.permissions import Visitor, network_countries, roles_of
 from asphub.schools.models import PUBLIC_STATUSES, School
 
@@ -128,29 +128,6 @@ def school_profile_section(school: School) -> dict[str, Any]:
 
 
 # -- what the editor offers -------------------------------------------------------------------
-
-
-def practice_choices(school: School) -> QuerySet[Practice]:
-    """The library items an activity of the school may name as what it produced: the school's
-    own (any status) and its country's public items."""
-    return (
-        Practice.objects.filter(
-            Q(school=school) | Q(country_id=school.country_id, status__in=READABLE_STATUSES)
-        )
-        .only("pk", "title", "status", "school_id")
-        .order_by("title", "id")
-    )
-
-
-def partner_school_choices(school: School) -> QuerySet[School]:
-    """The schools of the directory an activity of the school may name as partners: the
-    other public schools of its country (schools abroad are written in as text)."""
-    return (
-        School.objects.filter(country_id=school.country_id, membership_status__in=PUBLIC_STATUSES)
-        .exclude(pk=school.pk)
-        .only("pk", "name", "sort_key")
-        .order_by("sort_key", "id")
-    )
 
 
 def own_practice_choices(school: School, current_pk: int | None = None) -> QuerySet[Practice]:
